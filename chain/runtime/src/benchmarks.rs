@@ -1,0 +1,10 @@
+//! The pallets whose benchmarks the runtime exposes to frame-benchmarking.
+
+frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_utility, Utility]
+	//MODELPROOF_BENCHMARKS
+);

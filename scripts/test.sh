@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's test command (`npm test`): installs what is missing, checks that runtime-spec/
+# matches chain/, runs the Rust tests, then the jest suites against a real devnet.
+# Ends with one line "tests: N passed, M failed" over both runners.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+bash scripts/setup.sh || exit 1
+node scripts/runtime-spec.mjs check || exit 1
+
+status=0
+bash scripts/test-chain.sh 2>&1 | tee "$logs/cargo.log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+
+npm run --silent test:js -- --ci --json --outputFile="$logs/jest.json"
+[[ $? -eq 0 ]] || status=1
+
+node scripts/test-tally.mjs "$logs/cargo.log" "$logs/jest.json" || status=1
+exit $status
