@@ -1,0 +1,81 @@
+//! Test runtime: `frame_system`, `pallet_balances` and the model registry.
+
+use crate as pallet_model_registry;
+use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+/// Balance type of the test runtime.
+pub type Balance = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		ModelRegistry: pallet_model_registry,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+/// Deposit held per model.
+pub const DEPOSIT: Balance = 100;
+/// Maximum CID length.
+pub const MAX_CID: u32 = 64;
+/// Maximum envelope length.
+pub const MAX_ENVELOPE: u32 = 128;
+
+parameter_types! {
+	pub const ModelDeposit: Balance = DEPOSIT;
+	pub const MaxCidLen: u32 = MAX_CID;
+	pub const MaxEnvelopeLen: u32 = MAX_ENVELOPE;
+}
+
+impl pallet_model_registry::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ModelDeposit = ModelDeposit;
+	type MaxCidLen = MaxCidLen;
+	type MaxEnvelopeLen = MaxEnvelopeLen;
+	type WeightInfo = ();
+}
+
+/// Well funded account.
+pub const ALICE: u64 = 1;
+/// Well funded account.
+pub const BOB: u64 = 2;
+/// Account that can afford less than one deposit while staying above the existential deposit.
+pub const CHARLIE: u64 = 3;
+/// Account with no funds at all.
+pub const DAVE: u64 = 4;
+
+/// Initial free balance of `ALICE` and `BOB`.
+pub const INITIAL: Balance = 1_000;
+/// Initial free balance of `CHARLIE`.
+pub const CHARLIE_INITIAL: Balance = 100;
+
+/// Externalities with funded accounts, at block 1 (so that events are recorded).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(ALICE, INITIAL), (BOB, INITIAL), (CHARLIE, CHARLIE_INITIAL)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
