@@ -26,7 +26,7 @@ started=$(date +%s)
   cd "$chain_dir"
   # Debian's toolchain first on PATH so the wasm builder and rustc agree (1.96 with wasm32v1-none).
   # Rust 1.96 stopped passing --allow-undefined to wasm-ld; the runtime imports host functions.
-  PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc \
+  PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc WASM_BUILD_WORKSPACE_HINT="$chain_dir" \
     WASM_BUILD_RUSTFLAGS="-C link-arg=--allow-undefined" \
     WASM_BUILD_TYPE=release \
     CARGO_TARGET_DIR="$target_dir" \

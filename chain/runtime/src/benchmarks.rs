@@ -6,5 +6,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
-	//MODELPROOF_BENCHMARKS
+	[pallet_model_registry, ModelRegistry]
+	[pallet_escrow, Escrow]
+	[pallet_compute_jobs, ComputeJobs]
 );

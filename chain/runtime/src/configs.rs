@@ -1,7 +1,9 @@
 //! Configuration of every pallet in the runtime.
 
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -11,17 +13,20 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use frame_system::EnsureRoot;
 use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT, VERSION,
 };
 
 /// Share of a block's weight and length that normal (non-operational) transactions may use.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+/// Maximum encoded size of a block.
+const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = super::BLOCK_HASH_COUNT;
@@ -32,7 +37,10 @@ parameter_types! {
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
-	pub RuntimeBlockLength: BlockLength = BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(MAX_BLOCK_LENGTH)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * MAX_BLOCK_LENGTH)
+		.build();
 	pub const SS58Prefix: u8 = 42;
 }
 
@@ -121,4 +129,83 @@ impl pallet_utility::Config for Runtime {
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
 
-//MODELPROOF_CONFIGS
+parameter_types! {
+	/// Held per registered model, returned when it is retired.
+	pub const ModelDeposit: Balance = UNIT;
+	/// Longest IPFS CID accepted (CIDv1 base32 of a sha2-256 multihash is 59 bytes).
+	pub const MaxCidLen: u32 = 128;
+	/// Longest wrapped content key accepted.
+	pub const MaxEnvelopeLen: u32 = 256;
+}
+
+impl pallet_model_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ModelDeposit = ModelDeposit;
+	type MaxCidLen = MaxCidLen;
+	type MaxEnvelopeLen = MaxEnvelopeLen;
+	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_escrow::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ResolveOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = pallet_escrow::weights::SubstrateWeight<Runtime>;
+}
+
+/// Most public inputs a registered circuit may declare (outputs + job id, commitment, input hash).
+pub const MAX_PUBLIC_INPUTS: u32 = 32;
+
+parameter_types! {
+	/// Held on a worker while it is registered.
+	pub const WorkerBond: Balance = 100 * UNIT;
+	/// Held on whoever registers a circuit.
+	pub const CircuitDeposit: Balance = 10 * UNIT;
+	/// Share of its bond a worker loses to the consumer when it claimed a job and did not deliver.
+	pub const JobSlashFraction: Perbill = Perbill::from_percent(10);
+	pub const MaxPublicInputs: u32 = MAX_PUBLIC_INPUTS;
+	/// A verifying key with `MAX_PUBLIC_INPUTS` inputs: alpha, beta, gamma, delta and the IC points.
+	pub const MaxVkLen: u32 = 448 + 64 * (MAX_PUBLIC_INPUTS + 1);
+	pub const MaxParticipants: u32 = 64;
+	pub const MaxCommitteeSize: u32 = 16;
+	pub const MaxVectorLen: u32 = 65_536;
+}
+
+impl pallet_compute_jobs::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = super::ModelRegistry;
+	type Escrow = super::Escrow;
+	type WorkerBond = WorkerBond;
+	type CircuitDeposit = CircuitDeposit;
+	type SlashFraction = JobSlashFraction;
+	type MaxVkLen = MaxVkLen;
+	type MaxPublicInputs = MaxPublicInputs;
+	type MaxCidLen = MaxCidLen;
+	type MaxParticipants = MaxParticipants;
+	type MaxCommitteeSize = MaxCommitteeSize;
+	type MaxVectorLen = MaxVectorLen;
+	type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ComputeJobsBenchmarkHelper;
+}
+
+/// Sets up models and grants in `ModelRegistry` for the `ComputeJobs` benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ComputeJobsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_compute_jobs::BenchmarkHelper<AccountId> for ComputeJobsBenchmarkHelper {
+	fn register_zk_model(
+		owner: &AccountId,
+		zk_commitment: sp_core::H256,
+		royalty: sp_runtime::Permill,
+	) -> modelproof_primitives::ModelId {
+		pallet_model_registry::Pallet::<Runtime>::benchmark_register(owner, Some(zk_commitment), royalty)
+	}
+
+	fn grant(model_id: modelproof_primitives::ModelId, grantee: &AccountId) {
+		pallet_model_registry::Pallet::<Runtime>::benchmark_grant(model_id, grantee)
+	}
+}

@@ -16,8 +16,10 @@ mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod tests;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{
 	generic, impl_opaque_keys,
 	traits::{BlakeTwo256, IdentifyAccount, Verify},
@@ -179,5 +181,10 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
 
-	//MODELPROOF_PALLETS
+	#[runtime::pallet_index(20)]
+	pub type ModelRegistry = pallet_model_registry;
+	#[runtime::pallet_index(21)]
+	pub type Escrow = pallet_escrow;
+	#[runtime::pallet_index(22)]
+	pub type ComputeJobs = pallet_compute_jobs;
 }

@@ -119,7 +119,7 @@ pub mod pallet {
 	/// Model id by plaintext digest. A digest is registered once, ever: entries are never
 	/// removed, not even when the model is retired.
 	#[pallet::storage]
-	pub type ModelByDigest<T: Config> = StorageMap<_, Identity, H256, ModelId, OptionQuery>;
+	pub type ModelByDigest<T: Config> = StorageMap<_, Blake2_128Concat, H256, ModelId, OptionQuery>;
 
 	/// Access grants: the grantee's envelope (the model's content key wrapped to the
 	/// grantee's X25519 key), by model id and grantee.

@@ -1,0 +1,179 @@
+//! Test runtime: `frame_system`, `pallet_balances`, the real `Escrow` and `ModelRegistry`
+//! pallets (as `Escrow` and `Models`) and this pallet.
+
+use crate as pallet_compute_jobs;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU64, VariantCountOf},
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+/// Account identifier of the test runtime.
+pub type AccountId = u64;
+/// Balance of the test runtime.
+pub type Balance = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Escrow: pallet_escrow,
+		Models: pallet_model_registry,
+		ComputeJobs: pallet_compute_jobs,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU64<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+impl pallet_escrow::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ResolveOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = ();
+}
+
+/// Existential deposit (above 1 so that a tiny royalty cannot create an account).
+pub const EXISTENTIAL_DEPOSIT: Balance = 5;
+/// Deposit held per registered model.
+pub const MODEL_DEPOSIT: Balance = 10;
+/// Bond held per registered worker.
+pub const WORKER_BOND: Balance = 100;
+/// Deposit held per registered circuit.
+pub const CIRCUIT_DEPOSIT: Balance = 50;
+/// Maximum public inputs of a circuit.
+pub const MAX_PUBLIC_INPUTS: u32 = 16;
+/// Maximum verifying key length: room for keys beyond `MAX_PUBLIC_INPUTS` so that
+/// `TooManyPublicInputs` (not `VkTooLong`) can be exercised.
+pub const MAX_VK_LEN: u32 = 2048;
+/// Maximum CID length.
+pub const MAX_CID: u32 = 64;
+/// Maximum participants of an aggregation job.
+pub const MAX_PARTICIPANTS: u32 = 8;
+/// Maximum committee size.
+pub const MAX_COMMITTEE: u32 = 4;
+/// Maximum vector length.
+pub const MAX_VECTOR: u32 = 1024;
+
+parameter_types! {
+	pub const ModelDeposit: Balance = MODEL_DEPOSIT;
+	pub const RegistryMaxCidLen: u32 = MAX_CID;
+	pub const MaxEnvelopeLen: u32 = 128;
+	pub const WorkerBond: Balance = WORKER_BOND;
+	pub const CircuitDeposit: Balance = CIRCUIT_DEPOSIT;
+	pub const SlashFraction: Perbill = Perbill::from_percent(50);
+	pub const MaxVkLen: u32 = MAX_VK_LEN;
+	pub const MaxPublicInputs: u32 = MAX_PUBLIC_INPUTS;
+	pub const MaxCidLen: u32 = MAX_CID;
+	pub const MaxParticipants: u32 = MAX_PARTICIPANTS;
+	pub const MaxCommitteeSize: u32 = MAX_COMMITTEE;
+	pub const MaxVectorLen: u32 = MAX_VECTOR;
+}
+
+impl pallet_model_registry::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ModelDeposit = ModelDeposit;
+	type MaxCidLen = RegistryMaxCidLen;
+	type MaxEnvelopeLen = MaxEnvelopeLen;
+	type WeightInfo = ();
+}
+
+impl pallet_compute_jobs::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type Escrow = Escrow;
+	type WorkerBond = WorkerBond;
+	type CircuitDeposit = CircuitDeposit;
+	type SlashFraction = SlashFraction;
+	type MaxVkLen = MaxVkLen;
+	type MaxPublicInputs = MaxPublicInputs;
+	type MaxCidLen = MaxCidLen;
+	type MaxParticipants = MaxParticipants;
+	type MaxCommitteeSize = MaxCommitteeSize;
+	type MaxVectorLen = MaxVectorLen;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchHelper;
+}
+
+/// Benchmark setup through the model registry's helpers.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for BenchHelper {
+	fn register_zk_model(
+		owner: &AccountId,
+		zk_commitment: sp_core::H256,
+		royalty: sp_runtime::Permill,
+	) -> modelproof_primitives::ModelId {
+		Models::benchmark_register(owner, Some(zk_commitment), royalty)
+	}
+
+	fn grant(model_id: modelproof_primitives::ModelId, grantee: &AccountId) {
+		Models::benchmark_grant(model_id, grantee)
+	}
+}
+
+/// Consumer paying for jobs.
+pub const CONSUMER: AccountId = 1;
+/// Model owner (receives royalties).
+pub const OWNER: AccountId = 2;
+/// Worker.
+pub const WORKER: AccountId = 3;
+/// Second worker.
+pub const WORKER2: AccountId = 4;
+/// Third worker.
+pub const WORKER3: AccountId = 5;
+/// Aggregation participants.
+pub const P1: AccountId = 6;
+/// Aggregation participant.
+pub const P2: AccountId = 7;
+/// Aggregation participant.
+pub const P3: AccountId = 8;
+/// Registers circuits.
+pub const CIRCUIT_OWNER: AccountId = 9;
+/// Account with less than a bond.
+pub const POOR: AccountId = 10;
+/// Account with no funds at all.
+pub const NOBODY: AccountId = 99;
+
+/// Free balance of the funded accounts.
+pub const INITIAL: Balance = 10_000;
+/// Free balance of `POOR`.
+pub const POOR_INITIAL: Balance = 60;
+
+/// The funded accounts.
+pub const FUNDED: [AccountId; 9] =
+	[CONSUMER, OWNER, WORKER, WORKER2, WORKER3, P1, P2, P3, CIRCUIT_OWNER];
+
+/// Externalities with funded accounts, at block 1 (so events are recorded).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances: Vec<(AccountId, Balance)> = FUNDED.iter().map(|a| (*a, INITIAL)).collect();
+	balances.push((POOR, POOR_INITIAL));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

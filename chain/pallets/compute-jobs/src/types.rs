@@ -1,0 +1,169 @@
+//! Storage and event types of the `ComputeJobs` pallet.
+
+use crate::{BalanceOf, Config};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use modelproof_primitives::{CircuitId, EscrowId, ModelId};
+use scale_info::TypeInfo;
+use sp_core::H256;
+
+/// A registered worker: a node operator that claims and executes jobs.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct WorkerInfo<T: Config> {
+	/// The worker's X25519 public key: model owners wrap content keys to it and SMPC
+	/// participants encrypt their shares to it.
+	pub encryption_key: [u8; 32],
+	/// Bond currently held on the worker (`HoldReason::WorkerBond`); reduced by slashing.
+	pub bond: BalanceOf<T>,
+	/// Jobs the worker has claimed that are neither completed nor expired.
+	pub open_jobs: u32,
+	/// Block at which the worker registered.
+	pub registered_at: BlockNumberFor<T>,
+}
+
+/// A registered Groth16 circuit (its verifying key).
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct CircuitInfo<T: Config> {
+	/// The encoded verifying key, as validated at registration.
+	pub vk: BoundedVec<u8, T::MaxVkLen>,
+	/// Number of public inputs the circuit declares (outputs + 3).
+	pub n_public: u32,
+	/// Account that registered the circuit and whose deposit is held for it.
+	pub owner: T::AccountId,
+	/// Deposit held on `owner` (`HoldReason::CircuitDeposit`).
+	pub deposit: BalanceOf<T>,
+}
+
+/// Life cycle of a job.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum JobStatus {
+	/// Waiting for a worker (inference) or for the committee to fill (aggregation).
+	Open,
+	/// Inference job claimed by a worker, which must post a proven result before the deadline.
+	Claimed,
+	/// Aggregation job with a full committee, accepting participants' contributions.
+	Collecting,
+	/// Aggregation job whose contributor set is fixed; committee members post partial sums.
+	Aggregating,
+	/// Result delivered and reward paid out. Final.
+	Completed,
+	/// Deadline passed without a result; consumer refunded. Final.
+	Expired,
+}
+
+impl JobStatus {
+	/// Whether the job reached a final status.
+	pub fn is_finished(&self) -> bool {
+		matches!(self, JobStatus::Completed | JobStatus::Expired)
+	}
+}
+
+/// Which kind of job, without its parameters (used in events).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum JobKindTag {
+	/// Verifiable (Groth16) inference on a registered model.
+	Inference,
+	/// Secure aggregation of secret-shared vectors.
+	Aggregation,
+}
+
+/// What a job computes and who takes part.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub enum JobKind<T: Config> {
+	/// Run `model_id` on the input committed by `input_hash` and prove it with `circuit_id`.
+	Inference {
+		/// The model to run.
+		model_id: ModelId,
+		/// The circuit whose verifying key checks the result.
+		circuit_id: CircuitId,
+		/// Poseidon hash of the fixed-point input (a public input of the proof).
+		input_hash: H256,
+		/// Where the (encrypted) input can be fetched.
+		input_cid: BoundedVec<u8, T::MaxCidLen>,
+		/// The worker that claimed the job, once claimed.
+		worker: Option<T::AccountId>,
+	},
+	/// Sum the vectors of `participants` through a committee of `committee_size` workers.
+	Aggregation {
+		/// Accounts allowed to contribute a vector.
+		participants: BoundedVec<T::AccountId, T::MaxParticipants>,
+		/// Number of committee members (and of shares per vector).
+		committee_size: u32,
+		/// Length of each contributed vector.
+		vector_len: u32,
+		/// Last block at which contributions are accepted.
+		contribution_deadline: BlockNumberFor<T>,
+		/// The committee, in claim order; share `j` is for member `j`.
+		committee: BoundedVec<T::AccountId, T::MaxCommitteeSize>,
+	},
+}
+
+impl<T: Config> JobKind<T> {
+	/// The kind without its parameters.
+	pub fn tag(&self) -> JobKindTag {
+		match self {
+			JobKind::Inference { .. } => JobKindTag::Inference,
+			JobKind::Aggregation { .. } => JobKindTag::Aggregation,
+		}
+	}
+}
+
+/// A compute job paid through a managed escrow.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct JobInfo<T: Config> {
+	/// Account that submitted and pays for the job.
+	pub consumer: T::AccountId,
+	/// Escrow holding the reward on the consumer.
+	pub escrow_id: EscrowId,
+	/// Reward paid on completion.
+	pub reward: BalanceOf<T>,
+	/// Last block at which the job can be delivered; after it the job can be expired.
+	pub deadline: BlockNumberFor<T>,
+	/// Block at which the job was submitted.
+	pub created_at: BlockNumberFor<T>,
+	/// Current status.
+	pub status: JobStatus,
+	/// What to compute.
+	pub kind: JobKind<T>,
+}
