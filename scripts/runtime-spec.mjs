@@ -239,7 +239,7 @@ function runtimeVersion(registry, v15) {
 }
 
 /** The text of SUMMARY.md for SCALE metadata `bytes`; deterministic. */
-export async function renderSummary(bytes) {
+export async function renderSummary(bytes, pallets = PALLETS) {
   const { registry, v15 } = await decodeMetadata(bytes);
   const namer = typeNamer(v15);
   const version = runtimeVersion(registry, v15);
@@ -264,7 +264,7 @@ export async function renderSummary(bytes) {
     out.push(`| ${p.index.toNumber()} | ${p.name} | ${count(p.calls)} | ${count(p.events)} | ${count(p.errors)} |`);
   }
 
-  for (const palletName of PALLETS) {
+  for (const palletName of pallets) {
     out.push('');
     out.push(`## ${palletName}`);
     out.push('');
@@ -434,6 +434,7 @@ ${rows.length ? rows.join('\n') : '| _none yet_ | | | |'}
 
 async function generate(wasmPath) {
   if (!wasmPath) throw new CheckFailure('usage: runtime-spec.mjs generate <path to the .compact.compressed.wasm>');
+  if (!existsSync(wasmPath)) throw new CheckFailure(`generate: ${wasmPath} does not exist`);
   const wasm = await readFile(wasmPath);
   const metadata = await metadataFromWasm(wasm);
   const summary = await renderSummary(metadata);
@@ -481,6 +482,9 @@ async function check() {
     );
   }
 
+  for (const file of ['metadata.scale', WASM_FILE]) {
+    if (!existsSync(join(SPEC_DIR, file))) throw new CheckFailure(`runtime-spec/${file} is missing; ${REGENERATE_HINT}.`);
+  }
   const metadata = await readFile(join(SPEC_DIR, 'metadata.scale'));
   const expected = await renderSummary(metadata);
   const actual = existsSync(join(SPEC_DIR, 'SUMMARY.md')) ? await readFile(join(SPEC_DIR, 'SUMMARY.md'), 'utf8') : '';

@@ -1,0 +1,29 @@
+/** What went wrong, as a stable machine-readable code. */
+export type DevnetErrorCode =
+  /** The runtime wasm file does not exist or cannot be read. */
+  | 'WASM_NOT_FOUND'
+  /** The file is not a (compressed) wasm runtime the executor can run. */
+  | 'WASM_INVALID'
+  /** The runtime has no genesis preset of that name. */
+  | 'PRESET_NOT_FOUND'
+  /** The runtime rejected the genesis config. */
+  | 'GENESIS_FAILED'
+  /** The requested port is already in use. */
+  | 'PORT_IN_USE'
+  /** The server could not listen (permission, unknown host, ...). */
+  | 'LISTEN_FAILED'
+  /** An option has a value that is not allowed. */
+  | 'INVALID_OPTION'
+  /** Chopsticks could not start the chain (building block #1 failed, ...). */
+  | 'START_FAILED';
+
+/** The error every devnet function throws; `code` says what went wrong. */
+export class DevnetError extends Error {
+  readonly code: DevnetErrorCode;
+
+  constructor(code: DevnetErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DevnetError';
+    this.code = code;
+  }
+}
