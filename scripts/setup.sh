@@ -17,8 +17,11 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   log "npm packages up to date"
 else
   log "installing npm packages"
-  if [[ -f package-lock.json ]]; then npm ci --no-fund --no-audit; else npm install --no-fund --no-audit; fi
-  echo "$want" >"$stamp"
+  # Not `npm ci`: the registry here does not serve other platforms' optional native packages
+  # (@swc/core-*, jest's unrs-resolver bindings), so they are missing from the lock and `npm ci`
+  # refuses it as out of sync. `npm install` installs the locked versions all the same.
+  npm install --no-fund --no-audit
+  sha256sum package.json package-lock.json packages/*/package.json | sha256sum | cut -d' ' -f1 >"$stamp"
 fi
 
 log "building TypeScript packages"
