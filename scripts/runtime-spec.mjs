@@ -37,6 +37,10 @@ const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 // ---------------------------------------------------------------------------------------------
 // fingerprint
 
+// What the wasm is built from: Rust sources and Cargo manifests/lockfile/config. Docs and notes
+// under chain/ (e.g. TIMING.md) do not change the runtime, so they do not change the fingerprint.
+const BUILD_INPUT = /(\.rs|(^|\/)Cargo\.toml|(^|\/)Cargo\.lock|(^|\/)rust-toolchain(\.toml)?|(^|\/)\.cargo\/config(\.toml)?)$/;
+
 async function listFiles(dir) {
   const out = [];
   const walk = async (current) => {
@@ -46,7 +50,8 @@ async function listFiles(dir) {
       if (entry.isDirectory()) {
         if (entry.name !== 'target') await walk(full);
       } else if (entry.isFile()) {
-        out.push(relative(dir, full).split(sep).join('/'));
+        const path = relative(dir, full).split(sep).join('/');
+        if (BUILD_INPUT.test(path)) out.push(path);
       }
     }
   };
