@@ -7,8 +7,10 @@ export default {
   },
   moduleNameMapper: {
     '^@modelproof/devnet$': '<rootDir>/packages/devnet/src/index.ts',
+    '^@modelproof/types$': '<rootDir>/packages/types/src/index.ts',
     '^@modelproof/sdk$': '<rootDir>/packages/sdk/src/index.ts',
     '^@modelproof/sdk/(.*)$': '<rootDir>/packages/sdk/src/$1/index.ts',
+    '^@modelproof/offchain-worker$': '<rootDir>/packages/offchain-worker/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -4,7 +4,8 @@
 #
 # Environment: MODELPROOF_BIN_DIR (default ~/.cache/modelproof/bin), KUBO_VERSION (default below).
 set -euo pipefail
-KUBO_VERSION=${KUBO_VERSION:-v0.43.1}
+# v0.43.1 replaces go-libp2p with a fork the module proxy does not serve; v0.43.0 builds as published.
+KUBO_VERSION=${KUBO_VERSION:-v0.43.0}
 bin_dir=${MODELPROOF_BIN_DIR:-$HOME/.cache/modelproof/bin}
 ipfs="$bin_dir/ipfs"
 log() { printf '[kubo] %s\n' "$*" >&2; }

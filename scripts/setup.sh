@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what running and testing Modelproof needs, idempotently (skips what is present):
-# npm packages (from package-lock.json) and the TypeScript build of the packages.
+# npm packages (from package-lock.json), Redis, the Kubo IPFS daemon and the TypeScript build.
 # The wasm toolchain is installed only when the runtime is rebuilt (scripts/build-runtime.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +23,20 @@ else
   npm install --no-fund --no-audit
   sha256sum package.json package-lock.json packages/*/package.json | sha256sum | cut -d' ' -f1 >"$stamp"
 fi
+
+# Redis for the worker's queues (Debian's redis-server; tests start their own on free ports).
+if ! command -v redis-server >/dev/null; then
+  log "installing redis-server"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+  # Debian starts a system-wide instance on install; the project runs its own on free ports.
+  $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+
+# Kubo (IPFS) for the SDK tests and the local stack: built once into ~/.cache/modelproof/bin.
+bash scripts/install-kubo.sh >/dev/null
 
 log "building TypeScript packages"
 npm run --silent build

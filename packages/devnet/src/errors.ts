@@ -15,7 +15,11 @@ export type DevnetErrorCode =
   /** An option has a value that is not allowed. */
   | 'INVALID_OPTION'
   /** Chopsticks could not start the chain (building block #1 failed, ...). */
-  | 'START_FAILED';
+  | 'START_FAILED'
+  /** The Kubo (`ipfs`) binary is missing: run `scripts/install-kubo.sh`. */
+  | 'IPFS_NOT_FOUND'
+  /** The Kubo daemon could not be initialised or started, or did not serve its RPC API in time. */
+  | 'IPFS_START_FAILED';
 
 /** The error every devnet function throws; `code` says what went wrong. */
 export class DevnetError extends Error {

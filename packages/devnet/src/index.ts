@@ -12,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 import type { HexString } from '@polkadot/util/types';
 
 import { DevnetError } from './errors.js';
+import { type IpfsNode, type IpfsOptions, startIpfs } from './ipfs.js';
 import { LOG_LEVELS, type LogLevel, loadCore, releaseExecutor, retainExecutor } from './executor.js';
 import { buildChainSpec, type RawChainSpec, wasmToHex } from './genesis.js';
 import { listen, type RpcHandler } from './server.js';
 
 export { DevnetError, type DevnetErrorCode } from './errors.js';
+export { findIpfsBinary, type IpfsNode, type IpfsOptions, startIpfs } from './ipfs.js';
 export type { LogLevel } from './executor.js';
 export {
   buildChainSpec,
@@ -53,6 +55,8 @@ export interface DevnetOptions {
   logLevel?: LogLevel;
   /** Log level of the runtime's own `log` output (0 = off ... 5 = trace); default 0. */
   runtimeLogLevel?: number;
+  /** Also start a Kubo IPFS daemon (`true`, or its options); see {@link startIpfs}. Default `false`. */
+  ipfs?: boolean | IpfsOptions;
 }
 
 export interface Devnet {
@@ -68,6 +72,8 @@ export interface Devnet {
   readonly preset: string;
   /** The raw chain spec the chain started from. */
   readonly chainSpec: RawChainSpec;
+  /** The Kubo daemon started with `ipfs: true` (stopped by `stop()`), else `undefined`. */
+  readonly ipfs: IpfsNode | undefined;
   /** Builds `count` blocks (default 1) with whatever is in the pool; returns the new head's number. */
   newBlock(count?: number): Promise<number>;
   /** Stops the server and the chain and releases the wasm executor; idempotent. */
@@ -169,9 +175,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const server = await listen(port, host);
   retainExecutor();
   let chain: import('@acala-network/chopsticks-core').Blockchain | undefined;
+  let ipfs: IpfsNode | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      await ipfs?.stop();
       await server.close();
       try {
         await chain?.close();
@@ -202,6 +210,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     }
     const { handler } = await import('@acala-network/chopsticks/rpc/index');
     server.setHandler(handler({ chain }) as RpcHandler);
+    if (options.ipfs) ipfs = await startIpfs(options.ipfs === true ? {} : options.ipfs);
 
     const urlHost = host.includes(':') ? `[${host}]` : host;
     const started = chain;
@@ -212,6 +221,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       runtime: { specName: runtime.specName, specVersion: runtime.specVersion },
       preset,
       chainSpec,
+      ipfs,
       newBlock: async (count = 1) => {
         let head = started.head;
         for (let i = 0; i < count; i++) head = await started.newBlock();

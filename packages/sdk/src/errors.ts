@@ -33,3 +33,74 @@ export function isModelproofError(value: unknown, code?: string): value is Model
   if (!(value instanceof ModelproofError) && (value as Record<symbol, unknown>)[BRAND] !== true) return false;
   return code === undefined || (value as ModelproofError).code === code;
 }
+
+/** Codes of {@link ClientError}: connection, submission and compatibility failures. */
+export type ClientErrorCode =
+  /** The operation did not finish within its `timeoutMs`. */
+  | 'Client.Timeout'
+  /** The connection dropped (or was closed) while the operation was pending, or before it started. */
+  | 'Client.Disconnected'
+  /** The transaction pool rejected the transaction (bad nonce, cannot pay fees, bad signature, …). */
+  | 'Client.InvalidTransaction'
+  /** The connected runtime's calls differ from the ones this SDK was built against. */
+  | 'Client.RuntimeMismatch'
+  /** The action needs a signer and the client has none. */
+  | 'Client.NoSigner'
+  /** The operation was cancelled through its `AbortSignal`. */
+  | 'Client.Aborted'
+  /** A parameter is malformed (wrong length, out of range, not a number, …). Nothing was sent. */
+  | 'Client.InvalidParams';
+
+/** Errors of the chain client (everything that is not a dispatch error of the runtime). */
+export class ClientError extends ModelproofError {
+  declare readonly code: ClientErrorCode;
+  /** Structured context, e.g. `{ txHash }` or the list of differing calls; never secrets. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ClientError';
+    this.details = Object.freeze({ ...(options?.details ?? {}) });
+  }
+}
+
+/**
+ * A transaction was included in a block but its call failed (`System.ExtrinsicFailed`).
+ *
+ * `code` is `<Pallet>.<Error>` for a pallet error (e.g. `ModelRegistry.DuplicateDigest`), or
+ * `Dispatch.<Variant>` / `Token.<Variant>` / `Arithmetic.<Variant>` / `Transactional.<Variant>`
+ * for the runtime's built-in dispatch errors (e.g. `Dispatch.BadOrigin`, `Token.FundsUnavailable`).
+ * The fee was paid; nothing else of the call took effect.
+ */
+export class DispatchError extends ModelproofError {
+  /** Pallet name as in the metadata (`ModelRegistry`), or the built-in error class (`Dispatch`, `Token`, …). */
+  readonly pallet: string;
+  /** Error name (`DuplicateDigest`). */
+  readonly error: string;
+  /** The error's documentation from the runtime metadata. */
+  readonly docs: string;
+  /** For `batch`: index of the call that failed, when it could be determined. */
+  readonly callIndex: number | undefined;
+  /** Where it failed: transaction hash, block hash and number. */
+  readonly txHash: string | undefined;
+  readonly blockHash: string | undefined;
+  readonly blockNumber: number | undefined;
+
+  constructor(
+    pallet: string,
+    error: string,
+    docs: string,
+    options?: { callIndex?: number; txHash?: string; blockHash?: string; blockNumber?: number },
+  ) {
+    const where = options?.callIndex === undefined ? '' : ` (call #${options.callIndex} of the batch)`;
+    super(`${pallet}.${error}`, `${pallet}.${error}${where}${docs ? `: ${docs}` : ''}`);
+    this.name = 'DispatchError';
+    this.pallet = pallet;
+    this.error = error;
+    this.docs = docs;
+    this.callIndex = options?.callIndex;
+    this.txHash = options?.txHash;
+    this.blockHash = options?.blockHash;
+    this.blockNumber = options?.blockNumber;
+  }
+}

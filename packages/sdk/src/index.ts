@@ -1,6 +1,16 @@
 /**
- * `@modelproof/sdk` — core entry. No Node-only imports: safe to bundle for browsers.
- * The chain client joins this entry later; the crypto layer is also at `@modelproof/sdk/crypto`.
+ * `@modelproof/sdk` — core entry: the chain client, actions for every call of ModelRegistry,
+ * Escrow and ComputeJobs, typed errors, and the crypto layer. No Node-only imports: safe to
+ * bundle for browsers. The crypto layer is also at `@modelproof/sdk/crypto`.
  */
-export { ModelproofError, isModelproofError } from './errors.js';
+export {
+  ClientError,
+  type ClientErrorCode,
+  DispatchError,
+  ModelproofError,
+  isModelproofError,
+} from './errors.js';
+export * from './client/index.js';
+export * from './tx/index.js';
+export * from './actions/index.js';
 export * from './crypto/index.js';

@@ -1,0 +1,2 @@
+export { createLogger, type Level, LEVELS, type LogDestination, type LogFields, type Logger, type LoggerLevel, type LoggerOptions } from './logger.js';
+export { isSensitiveKey, REDACTED, redact, redactUrl } from './redact.js';

@@ -1,0 +1,40 @@
+import { ModelproofError } from '../errors.js';
+
+/** Codes of {@link JobError} (the `Job.*` codes `waitForJob` also uses). */
+export type JobErrorCode =
+  /** No job with this id. */
+  | 'Job.NotFound'
+  /** The job is of the other kind (inference vs aggregation). */
+  | 'Job.WrongKind'
+  /** The job expired before the awaited state was reached. */
+  | 'Job.Expired'
+  /** The job has not reached the state this operation needs (e.g. not completed, committee not formed, contributions not closed). */
+  | 'Job.NotReady'
+  /** The signer is not a participant / committee member of the job. */
+  | 'Job.NotAuthorized'
+  /** A committee member has no registered worker (no X25519 key on chain). */
+  | 'Job.MissingWorkerKey'
+  /** The job owner's X25519 key is unknown (v1: the owner publishes it by registering as a worker, or the caller passes it). */
+  | 'Job.OwnerKeyUnknown'
+  /** The vector's length differs from the job's `vector_len`. */
+  | 'Job.VectorLengthMismatch'
+  /** The completing block, event or extrinsic of an inference result could not be found. */
+  | 'Job.ResultNotFound'
+  /** A contribution or partial recorded on chain is missing, unreadable or does not match its digest. */
+  | 'Job.BadContribution'
+  /** An inference input document is malformed, or does not hash to the job's `input_hash`. */
+  | 'Job.BadInput'
+  /** Parameters are unusable (nothing was sent). */
+  | 'Job.InvalidParams';
+
+/** Errors of the job helpers (`@modelproof/sdk/jobs`). */
+export class JobError extends ModelproofError {
+  declare readonly code: JobErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: JobErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JobError';
+    this.details = Object.freeze({ ...(options?.details ?? {}) });
+  }
+}

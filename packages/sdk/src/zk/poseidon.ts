@@ -1,0 +1,117 @@
+/**
+ * Poseidon over BN254 with circomlib's parameters (the `Poseidon(n)` template of circomlib
+ * 2.0.5: x⁵ S-box, 8 full rounds, partial rounds per width as in the Poseidon paper, circomlib's
+ * round constants and MDS matrices), through the MIT-licensed `poseidon-lite` package. It is
+ * tested equal to the commitment and input hash that circomlib's circuit computes for the
+ * reference `mlp_2x2` fixture.
+ *
+ * ## Commitment scheme of the reference model family
+ *
+ * - `zk_commitment = H(W[0][0], W[0][1], …, W[m−1][n−1], b[0], …, b[m−1], …next layer…)`:
+ *   every weight matrix row-major, then its bias, layer by layer, as signed fixed-point
+ *   field elements (`r − |v|` for negatives).
+ * - `input_hash = H(x[0], …, x[n−1])`, the same encoding of the inputs.
+ *
+ * where `H` over a vector of `n` field elements is:
+ * - `n ≤ 16`: circomlib `Poseidon(n)` of the vector (what the reference circuits compute);
+ * - `n > 16`: a left-to-right chain over the vector cut into a first chunk of 16 and further
+ *   chunks of (up to) 15: `h = Poseidon(16)(chunk_0)`, then `h = Poseidon(1 + |c|)(h, c…)` for
+ *   each following chunk `c`. A circuit for a model with more than 16 parameters must chain
+ *   circomlib `Poseidon` components the same way.
+ * `n = 0` is an error. The circuit fixes `n`, so vectors of different lengths are never
+ * compared; for a fixed `n`, collision resistance follows from Poseidon's.
+ */
+import {
+  poseidon1,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+} from 'poseidon-lite';
+import { ZkError } from './errors.js';
+import { assertCanonical, fieldToHex, toField } from './field.js';
+
+type PoseidonFn = (inputs: bigint[]) => bigint;
+
+const BY_ARITY: readonly PoseidonFn[] = [
+  poseidon1,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
+];
+
+/** Largest arity of a single circomlib Poseidon call. */
+export const POSEIDON_MAX_ARITY = 16;
+
+/**
+ * circomlib `Poseidon(n)` of 1..16 canonical field elements (each in `[0, r)`; nothing is
+ * reduced). Returns the field element `out`.
+ */
+export function poseidon(inputs: readonly bigint[]): bigint {
+  if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > POSEIDON_MAX_ARITY) {
+    throw new ZkError('Zk.InvalidInput', `Poseidon takes 1 to ${POSEIDON_MAX_ARITY} inputs, got ${Array.isArray(inputs) ? inputs.length : 'none'}`);
+  }
+  inputs.forEach((x, i) => assertCanonical(x, `Poseidon input ${i}`));
+  return BY_ARITY[inputs.length - 1]!([...inputs]);
+}
+
+/**
+ * The Modelproof vector hash `H` (see the module documentation): circomlib Poseidon for up to
+ * 16 elements, a chain of Poseidon calls beyond. Elements are canonical field elements.
+ */
+export function poseidonVector(elements: readonly bigint[]): bigint {
+  if (!Array.isArray(elements) || elements.length === 0) throw new ZkError('Zk.InvalidInput', 'cannot hash an empty vector');
+  let h = poseidon(elements.slice(0, POSEIDON_MAX_ARITY));
+  for (let i = POSEIDON_MAX_ARITY; i < elements.length; i += POSEIDON_MAX_ARITY - 1) {
+    h = poseidon([h, ...elements.slice(i, i + POSEIDON_MAX_ARITY - 1)]);
+  }
+  return h;
+}
+
+/** Signed integers (fixed-point values) or field elements → field elements (negatives as `r − |v|`). */
+function toElements(values: readonly bigint[], what: string): bigint[] {
+  if (!Array.isArray(values)) throw new ZkError('Zk.InvalidInput', `${what} must be an array of bigints`);
+  return values.map((v, i) => {
+    if (typeof v !== 'bigint') throw new ZkError('Zk.InvalidInput', `${what}[${i}] must be a bigint`);
+    if (v < 0n) return toField(v);
+    assertCanonical(v, `${what}[${i}]`);
+    return v;
+  });
+}
+
+/**
+ * A model's `zk_commitment` (`0x` hex H256) over its fixed-point weights, in the reference
+ * order (each layer's weights row-major, then its bias). Values are signed fixed-point
+ * integers or field elements: negatives are mapped to `r − |v|`, values ≥ r are rejected.
+ */
+export function modelCommitment(weights: readonly bigint[]): `0x${string}` {
+  return fieldToHex(poseidonVector(toElements(weights, 'weights')));
+}
+
+/** A job's `input_hash` (`0x` hex H256) over its fixed-point inputs (same encoding as {@link modelCommitment}). */
+export function inputHash(inputs: readonly bigint[]): `0x${string}` {
+  return fieldToHex(poseidonVector(toElements(inputs, 'inputs')));
+}

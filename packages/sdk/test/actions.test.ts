@@ -1,0 +1,387 @@
+// Every action of @modelproof/sdk against the real devnet (chopsticks running the committed runtime).
+// One devnet for the whole file; the steps build on each other (model → grant → job …).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { type Devnet, startDevnet } from '@modelproof/devnet';
+import {
+  type Hex,
+  type ModelproofClient,
+  batch,
+  circuitIdOf,
+  claimJob,
+  closeContributions,
+  contribute,
+  createClient,
+  createEscrow,
+  deregisterWorker,
+  disputeEscrow,
+  estimateFee,
+  expireJob,
+  getCircuit,
+  getEscrow,
+  getGrant,
+  getInferenceOutputs,
+  getJob,
+  getModel,
+  getModelByDigest,
+  getWorker,
+  grantAccess,
+  grantAccessCall,
+  isModelproofError,
+  publishVersion,
+  refundEscrow,
+  registerCircuit,
+  registerModel,
+  registerModelCall,
+  registerWorker,
+  releaseEscrow,
+  resolveEscrow,
+  retireModel,
+  revokeAccess,
+  submitAggregationJob,
+  submitInferenceJob,
+  submitInferenceResult,
+  submitPartial,
+  transferOwnership,
+  waitForJob,
+} from '@modelproof/sdk';
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..');
+const fixture = JSON.parse(readFileSync(join(repoRoot, 'circuits', 'build', 'mlp_2x2', 'fixture.json'), 'utf8')) as {
+  zk_commitment: string;
+  input_hash: string;
+  expected_outputs_field: string[];
+  proofs: Array<{ job_id: string; proof_hex: string }>;
+};
+const vk = new Uint8Array(readFileSync(join(repoRoot, 'runtime-spec', 'circuits', 'mlp_2x2', 'vk.bin')));
+
+const field = (decimal: string): Hex => `0x${BigInt(decimal).toString(16).padStart(64, '0')}`;
+const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
+const bytesOf = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/^0x/, ''), 'hex'));
+
+/** Asserts `promise` rejects with a ModelproofError of `code`, and returns it. */
+async function rejectsWith<E = Error>(promise: Promise<unknown>, code: string): Promise<E> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected ${code}, but it resolved`);
+    },
+    (e: unknown) => e,
+  );
+  if (!isModelproofError(error, code)) throw new Error(`expected ${code}, got ${String((error as Error)?.stack ?? error)}`);
+  return error as E;
+}
+
+let devnet: Devnet;
+let alice: ModelproofClient;
+let bob: ModelproofClient;
+let charlie: ModelproofClient;
+let dave: ModelproofClient;
+let eve: ModelproofClient;
+let pairs: Record<string, KeyringPair>;
+
+beforeAll(async () => {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  pairs = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
+  devnet = await startDevnet();
+  alice = await createClient({ endpoint: devnet.endpoint, signer: pairs['Alice']! });
+  bob = alice.withSigner(pairs['Bob']!);
+  charlie = alice.withSigner(pairs['Charlie']!);
+  dave = alice.withSigner(pairs['Dave']!);
+  eve = alice.withSigner(pairs['Eve']!);
+});
+
+afterAll(async () => {
+  await alice?.disconnect();
+  await devnet?.stop();
+});
+
+const head = async (): Promise<number> => (await alice.api.rpc.chain.getHeader()).number.toNumber();
+
+const model0 = {
+  digest: hash(0xa0),
+  ciphertextDigest: hash(0xa1),
+  cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
+  zkCommitment: field(fixture.zk_commitment),
+  royalty: 100_000, // 10 %
+};
+
+describe('ModelRegistry actions', () => {
+  test('registerModel → receipt with modelId, events, fee; getModel / getModelByDigest', async () => {
+    const receipt = await registerModel(alice, model0);
+    expect(receipt.modelId).toBe(0n);
+    expect(receipt.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(receipt.blockHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(receipt.blockNumber).toBe(await head());
+    expect(receipt.fee).toBeGreaterThan(0n);
+    // only this extrinsic's events, decoded to plain values
+    const registered = receipt.events.find((e) => e.method === 'ModelRegistered');
+    expect(registered).toEqual({
+      section: 'ModelRegistry',
+      method: 'ModelRegistered',
+      data: { modelId: 0n, owner: alice.address, digest: model0.digest, cid: new TextEncoder().encode(model0.cid) },
+    });
+    expect(receipt.events.map((e) => `${e.section}.${e.method}`)).toContain('System.ExtrinsicSuccess');
+    expect(receipt.events.map((e) => `${e.section}.${e.method}`)).not.toContain('System.ExtrinsicFailed');
+
+    const model = await getModel(alice, 0n);
+    expect(model).toMatchObject({
+      id: 0n,
+      owner: alice.address,
+      digest: model0.digest,
+      ciphertextDigest: model0.ciphertextDigest,
+      cid: model0.cid,
+      zkCommitment: model0.zkCommitment,
+      royalty: 100_000,
+      version: 1,
+      previous: null,
+      status: 'Active',
+      registeredAt: receipt.blockNumber,
+      depositor: alice.address,
+    });
+    expect(typeof model?.deposit).toBe('bigint');
+    expect(await getModelByDigest(alice, model0.digest)).toEqual(model);
+    expect(await getModel(alice, 999n)).toBeNull();
+    expect(await getModelByDigest(alice, hash(0xdead))).toBeNull();
+  });
+
+  test('a duplicate digest fails with the typed DispatchError ModelRegistry.DuplicateDigest', async () => {
+    const error = await rejectsWith<import('@modelproof/sdk').DispatchError>(
+      registerModel(alice, { ...model0, ciphertextDigest: hash(0xa2) }),
+      'ModelRegistry.DuplicateDigest',
+    );
+    expect(error.name).toBe('DispatchError');
+    expect(error.pallet).toBe('ModelRegistry');
+    expect(error.error).toBe('DuplicateDigest');
+    expect(error.docs).toMatch(/already registered/);
+    expect(error.message).toMatch(/^ModelRegistry\.DuplicateDigest: .*already registered/);
+    expect(error.blockHash).toMatch(/^0x/);
+    expect(error.txHash).toMatch(/^0x/);
+  });
+
+  test('a call by a non-owner fails with ModelRegistry.NotOwner', async () => {
+    await rejectsWith(grantAccess(bob, { modelId: 0n, grantee: pairs['Bob']!.address, envelope: new Uint8Array(80).fill(1) }), 'ModelRegistry.NotOwner');
+  });
+
+  test('publishVersion, grantAccess / getGrant / revokeAccess, transferOwnership, retireModel', async () => {
+    const v2 = await publishVersion(alice, { ...model0, previous: 0n, digest: hash(0xb0), ciphertextDigest: hash(0xb1), cid: 'bafy-v2' });
+    expect(v2.modelId).toBe(1n);
+    expect(v2.version).toBe(2);
+    expect(await getModel(alice, 1n)).toMatchObject({ version: 2, previous: 0n, cid: 'bafy-v2' });
+
+    const envelope = Uint8Array.from({ length: 92 }, (_, i) => i);
+    await grantAccess(alice, { modelId: 0n, grantee: pairs['Bob']!.address, envelope }); // Bob works on model 0 below
+    await grantAccess(alice, { modelId: 1n, grantee: pairs['Eve']!.address, envelope });
+    expect(await getGrant(alice, 0n, pairs['Bob']!.address)).toEqual(envelope);
+    expect(await getGrant(alice, 1n, pairs['Eve']!.address)).toEqual(envelope);
+    const revoked = await revokeAccess(alice, { modelId: 1n, grantee: pairs['Eve']!.address });
+    expect(revoked.events.some((e) => e.method === 'AccessRevoked' && e.data['modelId'] === 1n)).toBe(true);
+    expect(await getGrant(alice, 1n, pairs['Eve']!.address)).toBeNull();
+
+    const moved = await transferOwnership(alice, { modelId: 1n, newOwner: pairs['Charlie']!.address });
+    expect(moved.events.find((e) => e.method === 'OwnershipTransferred')?.data).toEqual({
+      modelId: 1n,
+      from: alice.address,
+      to: charlie.address,
+    });
+    expect((await getModel(alice, 1n))?.owner).toBe(charlie.address);
+
+    await retireModel(charlie, { modelId: 1n });
+    expect((await getModel(alice, 1n))?.status).toBe('Retired');
+    await rejectsWith(retireModel(charlie, { modelId: 1n }), 'ModelRegistry.ModelRetired');
+  });
+});
+
+describe('ComputeJobs actions', () => {
+  const circuitId = circuitIdOf(vk);
+
+  test('registerCircuit / getCircuit; registerWorker / getWorker', async () => {
+    const receipt = await registerCircuit(alice, { vk });
+    expect(receipt.circuitId).toBe(circuitId);
+    expect(receipt.circuitId).toBe('0x77972eeaa0557879e7d0841afba8f46878bc9dc3a11cef71a6570b1b6ad2110e');
+    expect(receipt.nPublic).toBe(5);
+    const circuit = await getCircuit(alice, circuitId);
+    expect(circuit).toMatchObject({ id: circuitId, nPublic: 5, owner: alice.address });
+    expect(circuit?.vk).toEqual(vk);
+    expect(await getCircuit(alice, hash(1))).toBeNull();
+
+    for (const [client, key] of [[bob, hash(0xb0b)], [charlie, hash(0xc4a)]] as const) {
+      await registerWorker(client, { encryptionKey: key });
+      expect(await getWorker(alice, client.address!)).toMatchObject({ account: client.address, encryptionKey: key, openJobs: 0 });
+    }
+    expect(await getWorker(alice, pairs['Dave']!.address)).toBeNull();
+  });
+
+  test('inference job: submit → claim → result verified on chain → waitForJob / getInferenceOutputs', async () => {
+    const deadline = (await head()) + 100;
+    const submitted = await submitInferenceJob(dave, {
+      modelId: 0n,
+      circuitId,
+      inputHash: field(fixture.input_hash),
+      inputCid: 'bafy-input',
+      reward: 1_000_000_000_000n,
+      deadline,
+    });
+    expect(submitted.jobId).toBe(0n); // the fixture's proof is for job 0
+    const waiting = waitForJob(dave, submitted.jobId, { timeoutMs: 30_000 });
+    expect(await getJob(alice, 0n)).toMatchObject({
+      id: 0n,
+      consumer: dave.address,
+      reward: 1_000_000_000_000n,
+      deadline,
+      status: 'Open',
+      kind: { type: 'Inference', modelId: 0n, circuitId, inputHash: field(fixture.input_hash), inputCid: 'bafy-input', worker: null },
+    });
+
+    await claimJob(bob, { jobId: 0n });
+    expect((await getJob(alice, 0n))?.status).toBe('Claimed');
+
+    const proof = bytesOf(fixture.proofs.find((p) => p.job_id === '0')!.proof_hex);
+    const output = fixture.expected_outputs_field.map((v) => BigInt(v));
+    // a wrong output does not verify: typed error, nothing paid
+    await rejectsWith(submitInferenceResult(bob, { jobId: 0n, output: [output[0]!, 40n], proof }), 'ComputeJobs.InvalidProof');
+    const result = await submitInferenceResult(bob, { jobId: 0n, output, proof });
+    expect(result.reward).toBe(1_000_000_000_000n);
+    expect(result.royalty).toBe(100_000_000_000n); // 10 % royalty
+    const job = await waiting;
+    expect(job.status).toBe('Completed');
+    expect(await getInferenceOutputs(alice, 0n)).toEqual(fixture.expected_outputs_field.map(field));
+    expect(await getInferenceOutputs(alice, 99n)).toBeNull();
+  });
+
+  test('aggregation job: submit → committee claims → contribute → close → partials complete it', async () => {
+    const now = await head();
+    const { jobId } = await submitAggregationJob(dave, {
+      participants: [pairs['Alice']!.address, pairs['Eve']!.address],
+      committeeSize: 2,
+      vectorLen: 4,
+      reward: 2_000_000_000_001n,
+      contributionDeadline: now + 50,
+      deadline: now + 100,
+    });
+    expect(jobId).toBe(1n);
+    expect((await claimJob(bob, { jobId })).committeeFormed).toBe(false);
+    expect((await claimJob(charlie, { jobId })).committeeFormed).toBe(true);
+    const job = await getJob(alice, jobId);
+    expect(job?.kind).toEqual({
+      type: 'Aggregation',
+      participants: [alice.address, eve.address],
+      committeeSize: 2,
+      vectorLen: 4,
+      contributionDeadline: now + 50,
+      committee: [bob.address, charlie.address],
+    });
+    await contribute(alice, { jobId, manifestCid: 'bafy-manifest-alice', manifestDigest: hash(0x11) });
+    await contribute(eve, { jobId, manifestCid: 'bafy-manifest-eve', manifestDigest: hash(0x12) });
+    expect((await closeContributions(dave, { jobId })).contributors).toBe(2);
+    expect((await submitPartial(bob, { jobId, partialCid: 'bafy-partial-b', partialDigest: hash(0x21) })).completed).toBe(false);
+    expect((await submitPartial(charlie, { jobId, partialCid: 'bafy-partial-c', partialDigest: hash(0x22) })).completed).toBe(true);
+    expect((await waitForJob(alice, jobId, { until: 'finalized-completed', timeoutMs: 30_000 })).status).toBe('Completed');
+  });
+
+  test('expireJob after the deadline refunds the consumer; deregisterWorker releases the bond', async () => {
+    const deadline = (await head()) + 3;
+    const { jobId } = await submitInferenceJob(dave, {
+      modelId: 0n,
+      circuitId,
+      inputHash: field(fixture.input_hash),
+      inputCid: 'bafy-input-2',
+      reward: 5_000n,
+      deadline,
+    });
+    await rejectsWith(expireJob(eve, { jobId }), 'ComputeJobs.DeadlineNotReached');
+    const expired = waitForJob(dave, jobId, { timeoutMs: 30_000 });
+    await devnet.newBlock(4);
+    const receipt = await expireJob(eve, { jobId });
+    expect(receipt.slashed).toEqual([]);
+    await expect(expired).rejects.toMatchObject({ code: 'Job.Expired' });
+    expect((await getJob(alice, jobId))?.status).toBe('Expired');
+
+    const worker = await getWorker(alice, charlie.address!);
+    const { bond } = await deregisterWorker(charlie);
+    expect(bond).toBe(worker?.bond);
+    expect(await getWorker(alice, charlie.address!)).toBeNull();
+  });
+});
+
+describe('Escrow actions', () => {
+  test('create / getEscrow / release', async () => {
+    const deadline = (await head()) + 50;
+    const { escrowId } = await createEscrow(alice, { payee: bob.address!, amount: 7_000_000n, deadline, arbiter: charlie.address! });
+    expect(await getEscrow(alice, escrowId)).toMatchObject({
+      id: escrowId,
+      payer: alice.address,
+      payee: bob.address,
+      amount: 7_000_000n,
+      deadline,
+      arbiter: charlie.address,
+      status: 'Open',
+      managed: false,
+    });
+    await rejectsWith(releaseEscrow(bob, { escrowId }), 'Escrow.NotPayer');
+    const released = await releaseEscrow(alice, { escrowId });
+    expect(released.events.find((e) => e.method === 'EscrowReleased')?.data).toEqual({ escrowId, payee: bob.address, amount: 7_000_000n });
+    expect(await getEscrow(alice, escrowId)).toBeNull();
+  });
+
+  test('dispute → resolve by the arbiter; refund by the payee', async () => {
+    const deadline = (await head()) + 50;
+    const { escrowId } = await createEscrow(alice, { payee: bob.address!, amount: 1_000n, deadline, arbiter: charlie.address! });
+    await disputeEscrow(bob, { escrowId });
+    expect((await getEscrow(alice, escrowId))?.status).toBe('Disputed');
+    await rejectsWith(resolveEscrow(bob, { escrowId, payeeShare: 250_000_000 }), 'Escrow.NotArbiter');
+    const resolved = await resolveEscrow(charlie, { escrowId, payeeShare: 250_000_000 });
+    expect([resolved.toPayee, resolved.toPayer]).toEqual([250n, 750n]);
+
+    const second = await createEscrow(alice, { payee: bob.address!, amount: 500n, deadline });
+    const refunded = await refundEscrow(bob, { escrowId: second.escrowId }, { wait: 'finalized' });
+    const finalized = await alice.api.rpc.chain.getHeader(await alice.api.rpc.chain.getFinalizedHead());
+    expect(finalized.number.toNumber()).toBeGreaterThanOrEqual(refunded.blockNumber);
+    expect(refunded.events.find((e) => e.method === 'EscrowRefunded')?.data).toEqual({
+      escrowId: second.escrowId,
+      payer: alice.address,
+      amount: 500n,
+    });
+  });
+});
+
+describe('fees and batches', () => {
+  test('estimateFee before submitting is within the fee actually paid', async () => {
+    const params = { ...model0, digest: hash(0xc0), ciphertextDigest: hash(0xc1) };
+    const estimate = await estimateFee(alice, registerModelCall(alice, params));
+    const receipt = await registerModel(alice, params);
+    expect(estimate).toBeGreaterThan(0n);
+    // query_info's partial fee is the pre-dispatch fee; with no weight refund it is exactly what is paid
+    expect(receipt.fee).toBeLessThanOrEqual(estimate);
+    expect(receipt.fee * 100n).toBeGreaterThanOrEqual(estimate * 99n);
+  });
+
+  test('batch: several calls atomically, with the events of all of them', async () => {
+    const calls = [0xd0, 0xd1, 0xd2].map((n) => registerModelCall(alice, { ...model0, digest: hash(n), ciphertextDigest: hash(n + 0x100) }));
+    const receipt = await batch(alice, calls);
+    const ids = receipt.events.filter((e) => e.method === 'ModelRegistered').map((e) => e.data['modelId']);
+    expect(ids).toHaveLength(3);
+    expect(receipt.events.some((e) => e.section === 'Utility' && e.method === 'BatchCompleted')).toBe(true);
+    for (const [i, n] of [0xd0, 0xd1, 0xd2].entries()) expect((await getModelByDigest(alice, hash(n)))?.id).toBe(ids[i]);
+  });
+
+  test('a failing batch reverts every call and reports which call failed', async () => {
+    const fresh = { ...model0, digest: hash(0xe0), ciphertextDigest: hash(0xe1) };
+    const calls = [
+      registerModelCall(alice, fresh),
+      grantAccessCall(alice, { modelId: 0n, grantee: eve.address!, envelope: new Uint8Array([1, 2, 3]) }),
+      registerModelCall(alice, model0), // duplicate digest
+      registerModelCall(alice, { ...model0, digest: hash(0xe2) }),
+    ];
+    const error = await rejectsWith<import('@modelproof/sdk').DispatchError>(batch(alice, calls), 'ModelRegistry.DuplicateDigest');
+    expect(error.callIndex).toBe(2);
+    expect(error.message).toMatch(/call #2 of the batch/);
+    expect(await getModelByDigest(alice, fresh.digest)).toBeNull();
+    expect(await getGrant(alice, 0n, eve.address!)).toBeNull();
+  });
+});
