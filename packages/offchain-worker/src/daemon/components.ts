@@ -11,8 +11,15 @@
  *   submitter/  nonce-managed, idempotent submission               → in-flight tx metric
  *   ipfs/, crypto/ are used by processors, not components themselves.
  *
- * Until they land the worker starts with config, keys, metrics and /healthz only.
+ * The pipeline (`../pipeline`: components `chain`, `queues`, `listener`) starts once a processor
+ * file is registered with `registerProcessor(kind, file)`; until then the worker starts with no
+ * pipeline: config, keys, metrics and /healthz only.
  */
+import { createPipeline, registeredProcessors } from '../pipeline/index.js';
 import type { ComponentFactory } from './component.js';
 
-export const defaultComponents: ComponentFactory = () => [];
+export const defaultComponents: ComponentFactory = (context) => {
+  const processors = registeredProcessors();
+  if (!processors.inference && !processors.aggregation) return [];
+  return createPipeline(context, { processors }).components;
+};

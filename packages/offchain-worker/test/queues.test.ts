@@ -1,0 +1,149 @@
+/**
+ * Queues and error classification against a REAL redis-server (no chain needed): job ids from
+ * chain ids deduplicate, default retry options, dead letters, depth gauges, and the mapping of
+ * SDK error codes to transient / permanent.
+ */
+import { ClientError, DispatchError } from '@modelproof/sdk';
+import { UnrecoverableError } from 'bullmq';
+import { Redis } from 'ioredis';
+
+import { loadConfig } from '../src/config/index.js';
+import { defaultComponents } from '../src/daemon/components.js';
+import { createLogger } from '../src/log/index.js';
+import { createMetrics } from '../src/metrics/index.js';
+import { registerProcessor, registeredProcessors } from '../src/pipeline/index.js';
+import {
+  PermanentError,
+  PipelineQueues,
+  TransientError,
+  classifyError,
+  codeFromReason,
+  defaultJobOptions,
+  isPermanentCode,
+  jobIds,
+  toQueueError,
+} from '../src/queues/index.js';
+import { type RedisServer, startRedis } from './support/redis.js';
+
+let server: RedisServer;
+let redis: Redis;
+let queues: PipelineQueues;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  queues = new PipelineQueues(redis, 'qt');
+});
+afterAll(async () => {
+  await queues?.close();
+  await redis?.quit();
+  await server?.dispose();
+});
+
+const inference = (id: string) => ({
+  chainJobId: id,
+  kind: 'inference' as const,
+  modelId: '0',
+  circuitId: `0x${'11'.repeat(32)}` as const,
+  inputHash: `0x${'22'.repeat(32)}` as const,
+  inputCid: 'bafy',
+  deadline: 100,
+  block: 7,
+});
+
+describe('queues', () => {
+  test('the same chain job enqueued twice is one queue job, under the configured prefix', async () => {
+    await queues.addInference(inference('5'));
+    await queues.addInference({ ...inference('5'), block: 8 });
+    await queues.addInference(inference('6'));
+    const jobs = await queues.inference.getJobs(['waiting']);
+    expect(jobs.map((j) => j.id).sort()).toEqual(['inference-5', 'inference-6']);
+    expect((await queues.inference.getJob('inference-5'))?.data.block).toBe(7); // the first one stays
+    expect(await redis.exists('qt:inference:inference-5')).toBe(1);
+    await queues.addSubmit({ action: 'claim', chainJobId: '5', kind: 'inference' });
+    await queues.addSubmit({ action: 'claim', chainJobId: '5', kind: 'inference' });
+    expect(await queues.submit.getJobCountByTypes('waiting')).toBe(1);
+  });
+
+  test('default job options: attempts with exponential backoff; finished jobs kept so their ids keep deduplicating', async () => {
+    const job = await queues.inference.getJob('inference-6');
+    expect(job?.opts.attempts).toBe(5);
+    expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: 2000 });
+    expect(defaultJobOptions({ attempts: 2, backoffMs: 10 })).toMatchObject({ attempts: 2, backoff: { type: 'exponential', delay: 10 } });
+  });
+
+  test('dead letters carry chain job id, kind, reason and code; one per failed queue job', async () => {
+    const entry = { chainJobId: '5', kind: 'inference', queue: 'inference' as const, jobId: 'inference-5', reason: 'bad', code: 'Model.DigestMismatch', attempts: 1, failedAt: 1 };
+    await queues.addDeadLetter(entry);
+    await queues.addDeadLetter({ ...entry, reason: 'again' });
+    const dead = await queues.deadLetter.getJobs(['waiting']);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.id).toBe(jobIds.deadLetter('inference', 'inference-5'));
+    expect(dead[0]!.data).toMatchObject({ chainJobId: '5', kind: 'inference', reason: 'bad', code: 'Model.DigestMismatch' });
+  });
+
+  test('queue depth gauges', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    await queues.updateDepths(metrics);
+    const text = await metrics.text();
+    expect(text).toContain('modelproof_worker_queue_depth{queue="inference",state="waiting"} 2');
+    expect(text).toContain('modelproof_worker_queue_depth{queue="dead-letter",state="waiting"} 1');
+    expect(text).toContain('modelproof_worker_queue_depth{queue="submit",state="waiting"} 1');
+  });
+});
+
+describe('error classification', () => {
+  test.each([
+    ['Client.Timeout', false],
+    ['Client.Disconnected', false],
+    ['Ipfs.Timeout', false],
+    ['Ipfs.Unavailable', false],
+    ['Model.DigestMismatch', true],
+    ['Crypto.TamperedChunk', true],
+    ['Zk.InvalidWitness', true],
+    ['ComputeJobs.InvalidProof', true],
+    ['ComputeJobs.NotClaimant', true],
+    ['ComputeJobs.JobNotClaimed', true],
+    ['ComputeJobs.DeadlinePassed', true],
+    ['Something.New', false],
+  ])('%s → permanent: %s', (code, permanent) => {
+    expect(isPermanentCode(code)).toBe(permanent);
+  });
+
+  test('SDK errors by code, own error classes, and unknown errors', () => {
+    expect(classifyError(new ClientError('Client.Timeout', 'slow'))).toEqual({ permanent: false, code: 'Client.Timeout', reason: 'slow' });
+    const dispatch = Object.assign(Object.create(DispatchError.prototype) as Error, { code: 'ComputeJobs.InvalidProof', message: 'bad proof' });
+    expect(classifyError(dispatch)).toMatchObject({ permanent: true, code: 'ComputeJobs.InvalidProof' });
+    expect(classifyError(new TransientError('X.Y', 'later'))).toMatchObject({ permanent: false, code: 'X.Y' });
+    expect(classifyError(new PermanentError('Pipeline.Nope', 'never'))).toMatchObject({ permanent: true, code: 'Pipeline.Nope' });
+    expect(classifyError(new Error('boom'))).toEqual({ permanent: false, code: 'Unknown', reason: 'boom' });
+    expect(classifyError(new UnrecoverableError('stop'))).toMatchObject({ permanent: true });
+  });
+
+  test('toQueueError: permanent ones are BullMQ-unrecoverable (also by name across the sandbox), codes survive in the message', () => {
+    const permanent = toQueueError(new ClientError('Client.InvalidParams', 'bad input'));
+    expect(permanent).toBeInstanceOf(UnrecoverableError);
+    expect(permanent.name).toBe('UnrecoverableError');
+    expect(permanent.message).toBe('[Client.InvalidParams] bad input');
+    expect(codeFromReason(permanent.message)).toBe('Client.InvalidParams');
+    const transient = toQueueError(new ClientError('Client.Disconnected', 'gone'));
+    expect(transient).toBeInstanceOf(TransientError);
+    expect(transient).not.toBeInstanceOf(UnrecoverableError);
+    expect(codeFromReason(transient.message)).toBe('Client.Disconnected');
+    expect(codeFromReason('no code here')).toBe('Unknown');
+  });
+});
+
+describe('the daemon seam', () => {
+  test('no registered processor: no pipeline; once one is registered: chain, queues, listener (in start order)', async () => {
+    const config = await loadConfig({ env: {} });
+    const keys = { address: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', x25519: { publicKey: new Uint8Array(32), secretKey: new Uint8Array(32) } } as never;
+    const ctx = { config, keys, logger: createLogger({ destination: { write: () => undefined } }), metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal };
+    expect(await defaultComponents(ctx)).toEqual([]);
+    expect(registerProcessor('inference', '/opt/processors/inference.js')).toBeUndefined();
+    expect(registeredProcessors()).toEqual({ inference: '/opt/processors/inference.js' });
+    const components = await defaultComponents(ctx);
+    expect(components.map((c) => c.name)).toEqual(['chain', 'queues', 'listener']);
+    expect(await components[2]!.health()).toEqual({ ok: false, detail: 'not started' });
+  });
+});
