@@ -17,6 +17,8 @@ Options:
   --preset <name>         runtime genesis preset: development (default) or local_testnet
   --wasm <path>           runtime wasm (default: the committed runtime-spec/ runtime)
   --log-level <level>     ${LOG_LEVELS.join(' | ')} (default warn)
+  --ipfs                  also run a Kubo IPFS daemon on a free 127.0.0.1 port (offline)
+  --redis                 also run a redis-server on a free 127.0.0.1 port
   -h, --help              show this help
 `;
 
@@ -28,6 +30,8 @@ export interface CliOptions {
   preset: string;
   wasmPath?: string;
   logLevel: LogLevel;
+  ipfs: boolean;
+  redis: boolean;
 }
 
 /** A bad command line; the message says what to fix. */
@@ -53,6 +57,8 @@ export function parseCli(argv: string[]): CliOptions | undefined {
         preset: { type: 'string' },
         wasm: { type: 'string' },
         'log-level': { type: 'string' },
+        ipfs: { type: 'boolean' },
+        redis: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,6 +88,8 @@ export function parseCli(argv: string[]): CliOptions | undefined {
     preset: values.preset ?? 'development',
     wasmPath: values.wasm,
     logLevel,
+    ipfs: values.ipfs ?? false,
+    redis: values.redis ?? false,
   };
 }
 
@@ -143,4 +151,6 @@ export async function main(argv: string[]): Promise<void> {
     `Modelproof devnet (${devnet.runtime.specName} v${devnet.runtime.specVersion}, preset ${devnet.preset}, ` +
       `${options.blockMode} blocks) listening on ${devnet.endpoint}\n`,
   );
+  if (devnet.ipfs) process.stdout.write(`IPFS (Kubo) RPC API on ${devnet.ipfs.apiUrl}\n`);
+  if (devnet.redis) process.stdout.write(`Redis on ${devnet.redis.url}\n`);
 }

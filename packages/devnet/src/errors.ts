@@ -19,7 +19,11 @@ export type DevnetErrorCode =
   /** The Kubo (`ipfs`) binary is missing: run `scripts/install-kubo.sh`. */
   | 'IPFS_NOT_FOUND'
   /** The Kubo daemon could not be initialised or started, or did not serve its RPC API in time. */
-  | 'IPFS_START_FAILED';
+  | 'IPFS_START_FAILED'
+  /** No `redis-server` binary: install Debian's redis-server (`npm run setup` does). */
+  | 'REDIS_NOT_FOUND'
+  /** `redis-server` exited or did not become ready in time. */
+  | 'REDIS_START_FAILED';
 
 /** The error every devnet function throws; `code` says what went wrong. */
 export class DevnetError extends Error {

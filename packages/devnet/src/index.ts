@@ -13,12 +13,14 @@ import type { HexString } from '@polkadot/util/types';
 
 import { DevnetError } from './errors.js';
 import { type IpfsNode, type IpfsOptions, startIpfs } from './ipfs.js';
+import { type RedisNode, type RedisOptions, startRedis } from './redis.js';
 import { LOG_LEVELS, type LogLevel, loadCore, releaseExecutor, retainExecutor } from './executor.js';
 import { buildChainSpec, type RawChainSpec, wasmToHex } from './genesis.js';
 import { listen, type RpcHandler } from './server.js';
 
 export { DevnetError, type DevnetErrorCode } from './errors.js';
 export { findIpfsBinary, type IpfsNode, type IpfsOptions, startIpfs } from './ipfs.js';
+export { type RedisNode, type RedisOptions, startRedis } from './redis.js';
 export type { LogLevel } from './executor.js';
 export {
   buildChainSpec,
@@ -57,6 +59,8 @@ export interface DevnetOptions {
   runtimeLogLevel?: number;
   /** Also start a Kubo IPFS daemon (`true`, or its options); see {@link startIpfs}. Default `false`. */
   ipfs?: boolean | IpfsOptions;
+  /** Also start a `redis-server` (`true`, or its options); see {@link startRedis}. Default `false`. */
+  redis?: boolean | RedisOptions;
 }
 
 export interface Devnet {
@@ -74,6 +78,8 @@ export interface Devnet {
   readonly chainSpec: RawChainSpec;
   /** The Kubo daemon started with `ipfs: true` (stopped by `stop()`), else `undefined`. */
   readonly ipfs: IpfsNode | undefined;
+  /** The Redis server started with `redis: true` (stopped by `stop()`), else `undefined`. */
+  readonly redis: RedisNode | undefined;
   /** Builds `count` blocks (default 1) with whatever is in the pool; returns the new head's number. */
   newBlock(count?: number): Promise<number>;
   /** Stops the server and the chain and releases the wasm executor; idempotent. */
@@ -176,10 +182,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   retainExecutor();
   let chain: import('@acala-network/chopsticks-core').Blockchain | undefined;
   let ipfs: IpfsNode | undefined;
+  let redis: RedisNode | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       await ipfs?.stop();
+      await redis?.stop();
       await server.close();
       try {
         await chain?.close();
@@ -211,6 +219,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const { handler } = await import('@acala-network/chopsticks/rpc/index');
     server.setHandler(handler({ chain }) as RpcHandler);
     if (options.ipfs) ipfs = await startIpfs(options.ipfs === true ? {} : options.ipfs);
+    if (options.redis) redis = await startRedis(options.redis === true ? {} : options.redis);
 
     const urlHost = host.includes(':') ? `[${host}]` : host;
     const started = chain;
@@ -222,6 +231,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       preset,
       chainSpec,
       ipfs,
+      redis,
       newBlock: async (count = 1) => {
         let head = started.head;
         for (let i = 0; i < count; i++) head = await started.newBlock();

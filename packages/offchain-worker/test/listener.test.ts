@@ -80,7 +80,7 @@ afterAll(async () => {
   await raw?.quit();
   await chain?.stop();
   await proxy?.cut();
-  await redis?.dispose();
+  await redis?.stop();
 });
 
 /** Numbers of the blocks the listener processed since `since` (log index). */

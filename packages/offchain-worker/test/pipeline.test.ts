@@ -62,7 +62,7 @@ const nonceOf = (address: string): Promise<number> => chain.nonceOf(address);
 const hash = (byte: number): Hex => `0x${byte.toString(16).padStart(2, '0').repeat(32)}`;
 
 beforeAll(async () => {
-  redis = await startRedis({ aof: true });
+  redis = await startRedis({ appendOnly: true });
   chain = await setupChain();
   config = await loadConfig({
     env: {
@@ -85,7 +85,7 @@ afterAll(async () => {
   await submitEvents?.close();
   await raw?.quit();
   await chain?.stop();
-  await redis?.dispose();
+  await redis?.stop();
 });
 
 describe('inference pipeline (real redis-server, real devnet, real proofs)', () => {

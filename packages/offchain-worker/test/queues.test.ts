@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await queues?.close();
   await redis?.quit();
-  await server?.dispose();
+  await server?.stop();
 });
 
 const inference = (id: string) => ({
