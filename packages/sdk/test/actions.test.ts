@@ -32,7 +32,6 @@ import {
   getWorker,
   grantAccess,
   grantAccessCall,
-  isModelproofError,
   publishVersion,
   refundEscrow,
   registerCircuit,
@@ -50,6 +49,7 @@ import {
   transferOwnership,
   waitForJob,
 } from '@modelproof/sdk';
+import { rejectsWith } from './helpers.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const fixture = JSON.parse(readFileSync(join(repoRoot, 'circuits', 'build', 'mlp_2x2', 'fixture.json'), 'utf8')) as {
@@ -64,17 +64,6 @@ const field = (decimal: string): Hex => `0x${BigInt(decimal).toString(16).padSta
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 const bytesOf = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/^0x/, ''), 'hex'));
 
-/** Asserts `promise` rejects with a ModelproofError of `code`, and returns it. */
-async function rejectsWith<E = Error>(promise: Promise<unknown>, code: string): Promise<E> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected ${code}, but it resolved`);
-    },
-    (e: unknown) => e,
-  );
-  if (!isModelproofError(error, code)) throw new Error(`expected ${code}, got ${String((error as Error)?.stack ?? error)}`);
-  return error as E;
-}
 
 let devnet: Devnet;
 let alice: ModelproofClient;

@@ -85,3 +85,15 @@ export function expectNoSecrets(error: unknown, secrets: Uint8Array[]): void {
   }
   for (const v of Object.values(e)) expect(v instanceof Uint8Array).toBe(false);
 }
+
+/** Asserts `promise` rejects with a ModelproofError of `code`, and returns the error. */
+export async function rejectsWith<E = Error>(promise: Promise<unknown>, code: string): Promise<E> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected ${code}, but it resolved`);
+    },
+    (e: unknown) => e,
+  );
+  if (!isModelproofError(error, code)) throw new Error(`expected ${code}, got ${String((error as Error)?.stack ?? error)}`);
+  return error as E;
+}

@@ -48,6 +48,7 @@ import {
 } from '@modelproof/sdk/jobs';
 import { openShare, parseManifest } from '@modelproof/sdk/smpc';
 import { fieldToHex, fromField, inputHash, modelCommitment, toField } from '@modelproof/sdk/zk';
+import { rejectsWith } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const BUILD = join(ROOT, 'circuits', 'build', 'mlp_2x2');
@@ -73,16 +74,6 @@ class TamperingEndpoint implements IpfsStore {
   }
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected ${code}, but it resolved`);
-    },
-    (e: unknown) => e,
-  );
-  if (!isModelproofError(error, code)) throw new Error(`expected ${code}, got ${String((error as Error)?.stack ?? error)}`);
-  return error as Error;
-}
 
 let devnet: Devnet;
 let alice: ModelproofClient;

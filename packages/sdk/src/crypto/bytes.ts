@@ -1,4 +1,4 @@
-/** Small byte helpers shared by the crypto modules (internal, not exported from the package). */
+/** Small byte helpers shared by the SDK's modules (internal, not exported from the package). */
 import { CryptoError } from './errors.js';
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

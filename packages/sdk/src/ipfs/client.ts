@@ -6,6 +6,7 @@
  * an {@link IpfsError} with a stable code. A stalled node never hangs a caller: each awaited
  * step races the deadline, whatever the underlying client does with its signal.
  */
+import { concatBytes } from '../crypto/bytes.js';
 import { type ByteSource, iterateSource } from '../crypto/stream.js';
 import type { IpfsStore } from '../jobs/ipfs.js';
 import { parseCid } from './cid.js';
@@ -329,18 +330,8 @@ export function createIpfs(options: CreateIpfsOptions): Ipfs {
     },
     async cat(cid, opts = {}) {
       const parts: Uint8Array[] = [];
-      let length = 0;
-      for await (const chunk of catStream(cid, opts)) {
-        parts.push(chunk);
-        length += chunk.length;
-      }
-      const out = new Uint8Array(length);
-      let off = 0;
-      for (const p of parts) {
-        out.set(p, off);
-        off += p.length;
-      }
-      return out;
+      for await (const chunk of catStream(cid, opts)) parts.push(chunk);
+      return concatBytes(...parts);
     },
     catStream,
   };

@@ -7,7 +7,7 @@
  *    member, seal share j to member j's on-chain X25519 key, upload the sealed shares and a
  *    manifest, post `contribute(manifest_cid, manifest_digest)`;
  * 4. contributions are closed (`closeContributions`);
- * 5. each member {@link submitPartialSum}s: fetch every contributor's share for it (checking
+ * 5. each member {@link submitPartialSum}s ({@link computePartialSum} + post): fetch every contributor's share for it (checking
  *    the manifest and share digests), sum, seal the partial to the job owner, upload, post
  *    `submit_partial(partial_cid, partial_digest)` — the worker daemon does this;
  * 6. the owner {@link fetchAggregate}s: fetch, check and open every partial, sum, decode.
@@ -197,29 +197,39 @@ export interface SubmitPartialSumParams {
   ownerPublicKey?: Uint8Array;
 }
 
+export interface ComputePartialSumParams extends SubmitPartialSumParams {
+  /** The committee member computing the partial (address or AccountId); default: the client's signer. */
+  member?: string | Uint8Array;
+}
+
+/** A sealed partial sum, uploaded but not yet posted. */
+export interface PartialSum {
+  partialCid: string;
+  partialDigest: Hex;
+  /** How many contributions were summed. */
+  contributors: number;
+}
+
 /**
- * A committee member's step (what the worker daemon runs): fetches every contributor's
- * manifest and its share for this member, checks digests, opens and sums the shares, seals the
- * partial to the job owner, uploads it and posts `submit_partial`.
+ * A committee member's computation, without posting: fetches every contributor's manifest and
+ * its share for this member, checks digests, opens and sums the shares, seals the partial to the
+ * job owner and uploads it. {@link submitPartialSum} posts the result; the worker daemon's
+ * processor calls this and leaves posting to its submitter.
  *
  * Errors: `Job.NotReady` (contributions not closed), `Job.NotAuthorized` (not in the
- * committee), `Job.BadContribution`, `Job.OwnerKeyUnknown`, `Smpc.WrongKey`, dispatch errors.
+ * committee), `Job.BadContribution`, `Job.OwnerKeyUnknown`, `Smpc.WrongKey`, `Smpc.BadCiphertext`,
+ * IPFS errors of the store.
  */
-export async function submitPartialSum(
-  client: ModelproofClient,
-  ipfs: IpfsStore,
-  params: SubmitPartialSumParams,
-  options?: SubmitOptions,
-): Promise<{ receipt: Receipt<{ completed: boolean }>; partialCid: string; partialDigest: Hex; contributors: number }> {
+export async function computePartialSum(client: ModelproofClient, ipfs: IpfsStore, params: ComputePartialSumParams, options?: CallOptions): Promise<PartialSum> {
   const jobId = BigInt(params.jobId);
-  const me = accountIdHex(client, signerOf(client));
+  const me = accountIdHex(client, params.member ?? signerOf(client));
   const job = await aggregationJob(client, jobId, options);
   if (job.status !== 'Aggregating') {
     throw new JobError('Job.NotReady', `job ${jobId} is ${job.status}: partials are posted once contributions are closed (Aggregating)`, { details: { status: job.status } });
   }
   const committee = job.kind.committee.map((m) => accountIdHex(client, m));
   const index = committee.indexOf(me);
-  if (index < 0) throw new JobError('Job.NotAuthorized', `the signer is not in the committee of job ${jobId}`);
+  if (index < 0) throw new JobError('Job.NotAuthorized', `${params.member === undefined ? 'the signer' : `account ${me}`} is not in the committee of job ${jobId}`);
 
   const contributions = (
     await Promise.all(job.kind.participants.map(async (p) => ({ p, entry: await cidEntry(client, 'Contributions', jobId, p, options) })))
@@ -255,8 +265,25 @@ export async function submitPartialSum(
   const sealed = await sealPartial(partial, ownerKey, { jobId, index: 0, from: me, to: accountIdHex(client, job.consumer) });
   const partialCid = await ipfs.add(sealed);
   const partialDigest = smpcDigest(sealed);
+  return { partialCid, partialDigest, contributors: contributions.length };
+}
+
+/**
+ * A committee member's step: {@link computePartialSum} with the client's signer as the member,
+ * then posts `submit_partial`.
+ *
+ * Errors: those of {@link computePartialSum}, dispatch errors.
+ */
+export async function submitPartialSum(
+  client: ModelproofClient,
+  ipfs: IpfsStore,
+  params: SubmitPartialSumParams,
+  options?: SubmitOptions,
+): Promise<{ receipt: Receipt<{ completed: boolean }>; partialCid: string; partialDigest: Hex; contributors: number }> {
+  const jobId = BigInt(params.jobId);
+  const { partialCid, partialDigest, contributors } = await computePartialSum(client, ipfs, { ...params, member: signerOf(client) }, options);
   const receipt = await submitPartial(client, { jobId, partialCid, partialDigest }, options);
-  return { receipt, partialCid, partialDigest, contributors: contributions.length };
+  return { receipt, partialCid, partialDigest, contributors };
 }
 
 export interface FetchAggregateParams {

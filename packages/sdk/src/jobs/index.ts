@@ -28,6 +28,7 @@ export {
 } from './inference.js';
 export {
   accountIdHex,
+  computePartialSum,
   contributeVector,
   createAggregationJob,
   fetchAggregate,
@@ -36,7 +37,9 @@ export {
   waitForCommittee,
   type Aggregate,
   type ContributeVectorParams,
+  type ComputePartialSumParams,
   type ContributionResult,
+  type PartialSum,
   type FetchAggregateParams,
   type SubmitPartialSumParams,
 } from './aggregation.js';

@@ -9,7 +9,7 @@ import { getGrant, getModel, grantAccess, registerModel, type Model } from '../a
 import { getWorker } from '../actions/workers.js';
 import type { ModelproofClient } from '../client/client.js';
 import { CHUNK_SIZE, merkleRoot, rootFromLeaves } from '../crypto/digest.js';
-import { equalBytes } from '../crypto/bytes.js';
+import { concatBytes, equalBytes } from '../crypto/bytes.js';
 import { unwrapKey, wrapKey, X25519_KEY_LEN } from '../crypto/envelope.js';
 import { CONTENT_KEY_LEN, MODEL_MAGIC, decryptModel, encryptModel } from '../crypto/model-cipher.js';
 import { ByteReader, type ByteSource } from '../crypto/stream.js';
@@ -186,13 +186,7 @@ async function collect(source: AsyncIterable<Uint8Array>, limit: number, onOver:
     if (length > limit) throw onOver();
     parts.push(piece);
   }
-  const out = new Uint8Array(length);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 function checkKey(value: unknown, name: string, length: number): Uint8Array {
