@@ -1,0 +1,134 @@
+/**
+ * The secure-aggregation (SMPC) processor: a job whose contributions are closed in,
+ * `{ partialCid, partialDigest }` out (DESIGN.md "SMPC job: secure aggregation").
+ *
+ * `processAggregation(deps, job)` is a plain function (testable without BullMQ or Redis);
+ * `aggregation-sandbox.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
+ * from the worker's config and keystore.
+ *
+ * Steps: read the job from chain and check it is ours to serve (an aggregation job, Aggregating,
+ * this worker in its committee, no partial of ours stored yet) → the SDK's `computePartialSum`:
+ * for every contributor of the fixed contributor set, fetch its manifest and check it against
+ * the on-chain digest, fetch the share addressed to this member and check it against the
+ * manifest's digest, open it with this worker's X25519 secret key; sum; seal the partial to the
+ * job owner's X25519 key; upload it → return its CID and digest. Posting is the submitter's
+ * (it re-checks chain state first, so a retry never double-posts).
+ *
+ * Errors are queue errors, classified here (the SDK's `Job.*` / `Smpc.*` codes are not known to
+ * the generic classifier): an unreachable or slow IPFS node or chain is a {@link TransientError}
+ * (retried with backoff); a job that is not ours, a digest mismatch, a bad manifest, a share
+ * sealed to another key or a tampered ciphertext is a {@link PermanentError} whose message starts
+ * with `[Code] ` and names the reason.
+ */
+import { type ModelproofClient, getJob, isModelproofError } from '@modelproof/sdk';
+import type { CatOptions, Ipfs, IpfsRequestOptions } from '@modelproof/sdk/ipfs';
+import { type IpfsStore, accountIdHex, computePartialSum } from '@modelproof/sdk/jobs';
+
+import { type AggregationResult, PermanentError, TransientError, toQueueError } from '../queues/index.js';
+
+/** Default size limit of one manifest / share download (shares of large vectors stay far below it). */
+export const DEFAULT_MAX_SHARE_BYTES = 64 * 1024 * 1024;
+
+export interface AggregationDeps {
+  /** SDK client on the chain (queries only; the submitter posts the partial). */
+  client: ModelproofClient;
+  /** IPFS store (Kubo RPC): manifests and shares are fetched, the sealed partial is added. */
+  ipfs: Pick<Ipfs, 'add' | 'cat'>;
+  /** The worker's X25519 secret key (shares addressed to it are sealed to its public key). */
+  x25519SecretKey: Uint8Array;
+  /** The worker's account (the committee member); default the client's signer. */
+  account?: string;
+  /** The job owner's X25519 public key, when agreed out of band; default: the owner's registered worker key. */
+  ownerPublicKey?: Uint8Array;
+  limits?: {
+    /** Largest manifest / share download in bytes (default {@link DEFAULT_MAX_SHARE_BYTES}). */
+    maxBytes?: number;
+    /** Deadline of each chain query and each IPFS operation, ms. */
+    fetchTimeoutMs?: number;
+  };
+}
+
+export interface AggregationJobRef {
+  /** The chain's job id (decimal string or bigint). */
+  chainJobId: string | bigint | number;
+}
+
+/** What the submitter posts, plus the number of contributions summed (for logs and tests). */
+export interface AggregationOutcome extends AggregationResult {
+  contributors: number;
+}
+
+const permanent = (code: string, message: string): PermanentError => new PermanentError(code, `[${code}] ${message}`);
+
+/** IPFS failures a retry can fix; every other `Ipfs.*` code (too large, invalid CID) is permanent. */
+const TRANSIENT_IPFS = new Set(['Ipfs.Timeout', 'Ipfs.Unavailable', 'Ipfs.NotFound', 'Ipfs.Aborted', 'Ipfs.RequestFailed']);
+
+/** Turns an error of the SDK into the queue error BullMQ should see. */
+export function classifyAggregationError(error: unknown): Error {
+  if (error instanceof PermanentError || error instanceof TransientError) return error;
+  if (isModelproofError(error)) {
+    const { code, message } = error;
+    const reason = message.replace(/^\[[^\]]+\] /, '');
+    if (code.startsWith('Ipfs.')) return TRANSIENT_IPFS.has(code) ? new TransientError(code, `[${code}] ${reason}`, { cause: error }) : permanent(code, reason);
+    // the contribution data is wrong (digest, manifest, key, ciphertext) or the job is not ours to serve: a retry reads the same
+    if (code.startsWith('Job.') || code.startsWith('Smpc.')) {
+      const cause = (error as { cause?: unknown }).cause;
+      const detail = isModelproofError(cause) ? ` (${cause.code}: ${cause.message})` : '';
+      return permanent(code, `${reason}${detail}`);
+    }
+  }
+  return toQueueError(error);
+}
+
+/** Wraps the store so every fetch has the size limit and every operation the deadline. */
+function limitedStore(ipfs: AggregationDeps['ipfs'], limits: AggregationDeps['limits']): IpfsStore {
+  const timeout: IpfsRequestOptions = limits?.fetchTimeoutMs === undefined ? {} : { timeoutMs: limits.fetchTimeoutMs };
+  const cat: CatOptions = { ...timeout, maxBytes: limits?.maxBytes ?? DEFAULT_MAX_SHARE_BYTES };
+  return {
+    add: (bytes) => ipfs.add(bytes, timeout),
+    cat: (cid) => ipfs.cat(cid, cat),
+  };
+}
+
+/**
+ * Computes, seals and uploads this committee member's partial sum of an aggregation job.
+ *
+ * Throws {@link PermanentError} (`[Code] reason`) when the job is not one this worker can serve
+ * (`Pipeline.JobNotFound`, `Pipeline.WrongKind`, `Pipeline.NotAggregating`,
+ * `Pipeline.NotInCommittee`, `Pipeline.PartialAlreadyPosted`) or its data is bad
+ * (`Job.BadContribution` for a missing / mismatching / malformed manifest or share,
+ * `Smpc.WrongKey`, `Smpc.BadCiphertext`, `Job.OwnerKeyUnknown`, `Ipfs.TooLarge`), and
+ * {@link TransientError} when IPFS or the chain is unavailable or too slow.
+ */
+export async function processAggregation(deps: AggregationDeps, ref: AggregationJobRef): Promise<AggregationOutcome> {
+  try {
+    const jobId = BigInt(ref.chainJobId);
+    const timeoutMs = deps.limits?.fetchTimeoutMs;
+    const query = timeoutMs === undefined ? {} : { timeoutMs };
+    const account = deps.account ?? deps.client.address;
+    if (account === undefined) throw permanent('Pipeline.NoAccount', 'the aggregation processor needs the worker account (deps.account or a client signer)');
+    const me = accountIdHex(deps.client, account);
+
+    const job = await getJob(deps.client, jobId, query);
+    if (job === null) throw permanent('Pipeline.JobNotFound', `job ${jobId} does not exist on chain`);
+    if (job.kind.type !== 'Aggregation') throw permanent('Pipeline.WrongKind', `job ${jobId} is not an aggregation job`);
+    if (job.status !== 'Aggregating') throw permanent('Pipeline.NotAggregating', `job ${jobId} is ${job.status}: partials are computed only while it is Aggregating`);
+    if (!job.kind.committee.some((m) => accountIdHex(deps.client, m) === me)) {
+      throw permanent('Pipeline.NotInCommittee', `this worker (${account}) is not in the committee of job ${jobId}`);
+    }
+    const partials = deps.client.api.query['computeJobs']?.['partials'];
+    if (partials === undefined) throw permanent('Pipeline.RuntimeMismatch', 'the runtime has no ComputeJobs.Partials storage');
+    const stored = (await partials(jobId, account)) as unknown as { isNone?: boolean };
+    if (stored.isNone === false) throw permanent('Pipeline.PartialAlreadyPosted', `this worker's partial of job ${jobId} is already on chain`);
+
+    const { partialCid, partialDigest, contributors } = await computePartialSum(
+      deps.client,
+      limitedStore(deps.ipfs, deps.limits),
+      { jobId, member: account, memberSecretKey: deps.x25519SecretKey, ...(deps.ownerPublicKey === undefined ? {} : { ownerPublicKey: deps.ownerPublicKey }) },
+      query,
+    );
+    return { partialCid, partialDigest, contributors };
+  } catch (error) {
+    throw classifyAggregationError(error);
+  }
+}
