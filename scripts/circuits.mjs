@@ -2,15 +2,21 @@
 // Modelproof circuits: compile with circom2 (npm), the project's own DEV trusted setup with
 // snarkjs' JS API, and test fixtures for the chain's Groth16 verifier.
 //
-//   node scripts/circuits.mjs build [name]   compile circuits/<name>/<name>.circom (default: all),
-//                                            dev powers of tau (smallest sufficient power, cached
-//                                            in circuits/build/.ptau-cache/), phase 2 with one dev
-//                                            contribution; writes circuits/build/<name>/:
+//   node scripts/circuits.mjs build [name...] compile circuits/<name>/<name>.circom (default: all),
+//                                            then ONE dev powers of tau for all of them (smallest
+//                                            power sufficient for the largest, cached in
+//                                            circuits/build/.ptau-cache/), phase 2 with one dev
+//                                            contribution each; writes circuits/build/<name>/:
 //                                              <name>.wasm  witness generator
 //                                              <name>.zkey  proving key
 //                                              verification_key.json (snarkjs)
 //                                              vk.bin       the chain's verifying-key encoding
-//                                            Building mlp_2x2 also refreshes its fixtures.
+//                                              build-info.json  constraint count and timings
+//                                            --no-verify skips snarkjs' zkey-vs-r1cs-and-ptau check
+//                                            (slow at 2^16; `snarkjs zkey verify` can run it later).
+//                                            Rebuilding mlp_2x2 changes the CircuitId in
+//                                            runtime-spec/ and the Rust fixtures: name the
+//                                            circuits you mean. Building mlp_2x2 also refreshes its fixtures.
 //   node scripts/circuits.mjs fixtures       proofs of the reference circuit mlp_2x2 for job 0
 //                                            and job 1; writes
 //                                              chain/primitives/groth16/src/fixtures_generated.rs
@@ -21,7 +27,7 @@
 // ceremony files) and a multi-party phase 2 with a final random beacon.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as snarkjs from 'snarkjs';
@@ -38,11 +44,13 @@ const GROTH16_CRATE = path.join(ROOT, 'chain', 'primitives', 'groth16');
 
 const logger = {
   debug() {},
+  log(msg) { console.log(`  snarkjs: ${msg}`); },
   info(msg) { console.log(`  snarkjs: ${msg}`); },
   warn(msg) { console.warn(`  snarkjs WARN: ${msg}`); },
   error(msg) { console.error(`  snarkjs ERROR: ${msg}`); },
 };
-const quiet = { debug() {}, info() {}, warn: logger.warn, error: logger.error };
+// snarkjs calls logger.log too (e.g. powersOfTau.newAccumulator prints the challenge hash).
+const quiet = { debug() {}, info() {}, log() {}, warn: logger.warn, error: logger.error };
 
 const rel = (p) => path.relative(ROOT, p) || '.';
 const exists = (p) => stat(p).then(() => true, () => false);
@@ -107,7 +115,10 @@ async function devPtau(curve, power) {
   await snarkjs.powersOfTau.newAccumulator(curve, power, p0, quiet);
   await snarkjs.powersOfTau.contribute(p0, p1, 'modelproof dev phase 1', randomBytes(32).toString('hex'), quiet);
   console.log('powers of tau: preparing phase 2 (the slow step)');
-  await snarkjs.powersOfTau.preparePhase2(p1, final, quiet);
+  // Written under a temporary name and renamed when complete, so an interrupted run never
+  // leaves a truncated file in the cache for the next build to pick up.
+  await snarkjs.powersOfTau.preparePhase2(p1, `${final}.partial`, quiet);
+  await rename(`${final}.partial`, final);
   await rm(p0, { force: true });
   await rm(p1, { force: true });
   return final;
@@ -124,38 +135,90 @@ async function listCircuits() {
   return names.sort();
 }
 
-async function build(name, curve) {
+/** Compile one circuit into circuits/build/.work/<name>/ and read its r1cs header. */
+async function compileCircuit(name) {
   const source = path.join(CIRCUITS, name, `${name}.circom`);
   if (!(await exists(source))) throw new Error(`no circuit ${rel(source)}`);
   const work = path.join(WORK, name);
-  const out = path.join(BUILD, name);
   await rm(work, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
-
   console.log(`[${name}] compiling ${rel(source)}`);
+  const t0 = performance.now();
   const compiled = await compile(source, work);
+  const compileSeconds = (performance.now() - t0) / 1000;
   const r1cs = await snarkjs.r1cs.info(compiled.r1cs, quiet);
   const power = requiredPower(r1cs);
   console.log(`[${name}] ${r1cs.nConstraints} constraints, ${r1cs.nOutputs} outputs, ` +
-    `${r1cs.nPubInputs} public inputs, ${r1cs.nPrvInputs} private inputs; needs 2^${power}`);
+    `${r1cs.nPubInputs} public inputs, ${r1cs.nPrvInputs} private inputs; needs 2^${power} ` +
+    `(compiled in ${compileSeconds.toFixed(1)} s)`);
+  return { name, work, compiled, r1cs, power, compileSeconds };
+}
 
-  const ptau = await devPtau(curve, power);
+/** Phase 2 (one dev contribution) of a compiled circuit on `ptau`; writes circuits/build/<name>/. */
+async function phase2(c, ptau, ptauInfo, options) {
+  const { name, work, compiled, r1cs } = c;
+  const out = path.join(BUILD, name);
+  await mkdir(out, { recursive: true });
   const zkey0 = path.join(work, `${name}_0000.zkey`);
   const zkeyFinal = path.join(out, `${name}.zkey`);
   console.log(`[${name}] phase 2`);
+  const t0 = performance.now();
   await snarkjs.zKey.newZKey(compiled.r1cs, ptau, zkey0, quiet);
   await snarkjs.zKey.contribute(zkey0, zkeyFinal, 'modelproof dev phase 2',
     randomBytes(32).toString('hex'), quiet);
-  if (!(await snarkjs.zKey.verifyFromR1cs(compiled.r1cs, ptau, zkeyFinal, quiet))) {
-    throw new Error(`[${name}] zkey does not verify against r1cs and ptau`);
+  const phase2Seconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  let verifySeconds = null;
+  if (options.verify) {
+    if (!(await snarkjs.zKey.verifyFromR1cs(compiled.r1cs, ptau, zkeyFinal, quiet))) {
+      throw new Error(`[${name}] zkey does not verify against r1cs and ptau`);
+    }
+    verifySeconds = Number(((performance.now() - t1) / 1000).toFixed(1));
+  } else {
+    console.log(`[${name}] --no-verify: zkey NOT checked against r1cs and ptau`);
   }
 
   const vk = await snarkjs.zKey.exportVerificationKey(zkeyFinal, quiet);
   await writeFile(path.join(out, 'verification_key.json'), `${JSON.stringify(vk, null, 1)}\n`);
   await writeFile(path.join(out, 'vk.bin'), encodeVerifyingKey(vk));
   await copyFile(compiled.wasm, path.join(out, `${name}.wasm`));
-  console.log(`[${name}] wrote ${rel(out)}/{${name}.wasm, ${name}.zkey, verification_key.json, vk.bin}` +
-    ` (n_public = ${vk.nPublic})`);
+  // Measurements of this build (machine-dependent; circuits/README.md quotes them).
+  const info = {
+    circuit: name,
+    constraints: r1cs.nConstraints,
+    n_public: Number(vk.nPublic),
+    private_inputs: r1cs.nPrvInputs,
+    ptau_power: ptauInfo.power,
+    ptau_seconds: ptauInfo.seconds,
+    compile_seconds: Number(c.compileSeconds.toFixed(1)),
+    phase2_seconds: Number(phase2Seconds.toFixed(1)),
+    zkey_verify_seconds: verifySeconds,
+    built_at: new Date().toISOString(),
+  };
+  await writeFile(path.join(out, 'build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
+  console.log(`[${name}] wrote ${rel(out)}/{${name}.wasm, ${name}.zkey, verification_key.json, vk.bin,` +
+    ` build-info.json} (n_public = ${vk.nPublic}, phase 2 ${info.phase2_seconds} s, verify ${info.zkey_verify_seconds} s)`);
+}
+
+/**
+ * Build several circuits on ONE dev powers of tau: compile them all first, so the ceremony is
+ * made (or taken from the cache) once, at the smallest power sufficient for the largest one.
+ */
+async function buildAll(names, curve, options = { verify: true }) {
+  const compiled = [];
+  for (const name of names) compiled.push(await compileCircuit(name));
+  const power = Math.max(...compiled.map((c) => c.power));
+  const t0 = performance.now();
+  const ptau = await devPtau(curve, power);
+  const ptauInfo = {
+    power: Number(/dev_pot(\d+)_final/.exec(path.basename(ptau))[1]),
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+  };
+  console.log(`powers of tau: ${rel(ptau)} ready after ${ptauInfo.seconds} s`);
+  for (const c of compiled) await phase2(c, ptau, ptauInfo, options);
+}
+
+async function build(name, curve) {
+  await buildAll([name], curve);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,18 +406,20 @@ async function fixtures(curve) {
 }
 
 async function main() {
-  const [cmd, arg] = process.argv.slice(2);
+  const [cmd, ...args] = process.argv.slice(2);
   const curve = await snarkjs.curves.getCurveFromName('bn128');
   try {
     if (cmd === 'build') {
-      const names = arg ? [arg] : await listCircuits();
-      for (const name of names) await build(name, curve);
+      const verify = !args.includes('--no-verify');
+      const named = args.filter((a) => a !== '--no-verify');
+      const names = named.length > 0 ? named : await listCircuits();
+      await buildAll(names, curve, { verify });
       // A new setup invalidates the Rust fixtures (their tests compare against the build).
       if (names.includes(FIXTURE_CIRCUIT)) await fixtures(curve);
     } else if (cmd === 'fixtures') {
       await fixtures(curve);
     } else {
-      console.error('usage: node scripts/circuits.mjs build [name] | fixtures');
+      console.error('usage: node scripts/circuits.mjs build [--no-verify] [name...] | fixtures');
       process.exitCode = 2;
     }
   } finally {

@@ -33,10 +33,23 @@ export class PermanentError extends UnrecoverableError {
 }
 
 const TRANSIENT_CODES = new Set(['Client.Timeout', 'Client.Disconnected', 'Client.Aborted', 'Ipfs.Timeout', 'Ipfs.Unavailable']);
-const PERMANENT_PREFIXES = ['Crypto.', 'Zk.', 'ComputeJobs.', 'ModelRegistry.', 'Escrow.', 'Pipeline.'];
+// Content and authorization failures: retrying cannot fix them. (`Job.NotReady`, `Job.NotFound`
+// stay transient: the chain may still get there.)
+const PERMANENT_PREFIXES = ['Crypto.', 'Zk.', 'Smpc.', 'ComputeJobs.', 'ModelRegistry.', 'Escrow.', 'Pipeline.'];
 const PERMANENT_CODES = new Set([
   'Model.DigestMismatch',
   'Model.NoGrant',
+  'Model.BadManifest',
+  'Model.NotFound',
+  'Model.NoEncryptionKey',
+  'Model.InvalidParams',
+  'Job.BadContribution',
+  'Job.NotAuthorized',
+  'Job.OwnerKeyUnknown',
+  'Job.Expired',
+  'Job.WrongKind',
+  'Job.InvalidParams',
+  'Job.VectorLengthMismatch',
   'Ipfs.InvalidCid',
   'Ipfs.TooLarge',
   'Client.InvalidParams',
