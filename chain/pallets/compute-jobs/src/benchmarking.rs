@@ -94,9 +94,9 @@ fn aggregation_job<T: Config>(
 	Ok((job_id, participants, members))
 }
 
-/// An aggregation job whose committee of `committee_size` formed, one participant contributed
-/// and contributions are closed (the block is moved past the contribution deadline).
-fn aggregating_job<T: Config>(
+/// An aggregation job whose committee of `committee_size` formed and one participant
+/// contributed, with the block moved past the contribution deadline: ready to be closed.
+fn contributed_job<T: Config>(
 	committee_size: u32,
 ) -> Result<(JobId, Vec<T::AccountId>), BenchmarkError> {
 	let (job_id, participants, members) = aggregation_job::<T>(committee_size, committee_size)?;
@@ -109,6 +109,14 @@ fn aggregating_job<T: Config>(
 		H256::repeat_byte(1),
 	)?;
 	frame_system::Pallet::<T>::set_block_number(block_in::<T>(11));
+	Ok((job_id, members))
+}
+
+/// A [`contributed_job`] whose contributions are closed.
+fn aggregating_job<T: Config>(
+	committee_size: u32,
+) -> Result<(JobId, Vec<T::AccountId>), BenchmarkError> {
+	let (job_id, members) = contributed_job::<T>(committee_size)?;
 	ComputeJobs::<T>::close_contributions(
 		RawOrigin::Signed(account("anyone", 0, SEED)).into(),
 		job_id,
@@ -285,17 +293,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn close_contributions() -> Result<(), BenchmarkError> {
-		let size = T::MaxCommitteeSize::get();
-		let (job_id, participants, _) = aggregation_job::<T>(size, size)?;
-		let participant =
-			participants.first().cloned().ok_or(BenchmarkError::Stop("no participant"))?;
-		ComputeJobs::<T>::contribute(
-			RawOrigin::Signed(participant).into(),
-			job_id,
-			vec![0x61; T::MaxCidLen::get() as usize],
-			H256::repeat_byte(1),
-		)?;
-		frame_system::Pallet::<T>::set_block_number(block_in::<T>(11));
+		let (job_id, _) = contributed_job::<T>(T::MaxCommitteeSize::get())?;
 		let caller: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]
