@@ -11,6 +11,8 @@ export default {
     '^@modelproof/sdk$': '<rootDir>/packages/sdk/src/index.ts',
     '^@modelproof/sdk/(.*)$': '<rootDir>/packages/sdk/src/$1/index.ts',
     '^@modelproof/offchain-worker$': '<rootDir>/packages/offchain-worker/src/index.ts',
+    '^@modelproof/offchain-worker/zk$': '<rootDir>/packages/offchain-worker/src/zk/index.ts',
+    '^@modelproof/stack$': '<rootDir>/packages/stack/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -339,7 +339,7 @@ describe('SMPC processor in the real pipeline (real redis-server, sandboxed chil
     const config = await loadConfig({ env });
     const logger = createLogger({ level: 'debug', destination: { write: record } });
     pipeline = createPipeline(
-      { config, keys, logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal },
+      { config, keys, logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env },
       { processors: { aggregation: processor }, queue: { attempts: 3, backoffMs: 200 } },
     );
     await pipeline.start();

@@ -148,7 +148,8 @@ describe('start', () => {
     dir = join(tmp, 'keys-start');
     expect((await run(['keys', 'generate', '--dir', dir], { MODELPROOF_WORKER_KEYSTORE_PASSPHRASE: PASS })).code).toBe(0);
     config = join(tmp, 'start.json');
-    await writeFile(config, JSON.stringify({ keystore: { dir }, metrics: { port: 0 } }));
+    // no job kinds: the daemon alone (config, keys, metrics); the full pipeline runs in worker-process.test.ts
+    await writeFile(config, JSON.stringify({ keystore: { dir }, metrics: { port: 0 }, jobs: { inference: false, aggregation: false } }));
   });
 
   test('logs "worker ready" as JSON, serves /healthz and /metrics, exits 0 on SIGTERM', async () => {

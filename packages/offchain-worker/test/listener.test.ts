@@ -65,7 +65,7 @@ async function context(overrides: Record<string, string> = {}): Promise<DaemonCo
     },
   });
   const keys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: generateEncryptionKeyPair() };
-  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal };
+  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env };
 }
 
 beforeAll(async () => {

@@ -50,7 +50,7 @@ const logged = log.logged;
 
 function context(): DaemonContext {
   const keys: WorkerKeys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: generateEncryptionKeyPair() };
-  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal };
+  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env };
 }
 
 function newPipeline(ctx = context()): Pipeline {

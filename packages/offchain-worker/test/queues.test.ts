@@ -3,6 +3,8 @@
  * chain ids deduplicate, default retry options, dead letters, depth gauges, and the mapping of
  * SDK error codes to transient / permanent.
  */
+import { join } from 'node:path';
+
 import { ClientError, DispatchError } from '@modelproof/sdk';
 import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -138,15 +140,33 @@ describe('error classification', () => {
   });
 });
 
+const PROCESSOR = join(import.meta.dirname, 'support', 'mlp-processor.mjs');
+const PARTIAL_PROCESSOR = join(import.meta.dirname, 'support', 'partial-processor.mjs');
+
 describe('the daemon seam', () => {
-  test('no registered processor: no pipeline; once one is registered: chain, queues, listener (in start order)', async () => {
-    const config = await loadConfig({ env: {} });
+  test('job kinds from the config; a missing processor file is a typed error; registered files replace built-ins', async () => {
     const keys = { address: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', x25519: { publicKey: new Uint8Array(32), secretKey: new Uint8Array(32) } } as never;
-    const ctx = { config, keys, logger: createLogger({ destination: { write: () => undefined } }), metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal };
-    expect(await defaultComponents(ctx)).toEqual([]);
-    expect(registerProcessor('inference', '/opt/processors/inference.js')).toBeUndefined();
-    expect(registeredProcessors()).toEqual({ inference: '/opt/processors/inference.js' });
-    const components = await defaultComponents(ctx);
+    const context = async (env: Record<string, string>) => ({
+      config: await loadConfig({ env }),
+      keys,
+      logger: createLogger({ destination: { write: () => undefined } }),
+      metrics: createMetrics({ processMetrics: false }),
+      signal: new AbortController().signal,
+      env: process.env,
+    });
+    // every kind disabled: the daemon alone
+    expect(await defaultComponents(await context({ MODELPROOF_WORKER_JOBS_INFERENCE: 'false', MODELPROOF_WORKER_JOBS_AGGREGATION: 'no' }))).toEqual([]);
+    // jest runs the TypeScript sources: the built-in sandbox entries (compiled .js) are not next to them
+    const defaults = await context({});
+    await expect(Promise.resolve().then(() => defaultComponents(defaults))).rejects.toMatchObject({
+      code: 'Worker.ProcessorMissing',
+      message: expect.stringMatching(/inference processor .*inference-sandbox\.js does not exist; build the worker first/),
+    });
+
+    expect(registerProcessor('inference', PROCESSOR)).toBeUndefined();
+    expect(registerProcessor('aggregation', PARTIAL_PROCESSOR)).toBeUndefined();
+    expect(registeredProcessors()).toEqual({ inference: PROCESSOR, aggregation: PARTIAL_PROCESSOR });
+    const components = await defaultComponents(defaults);
     expect(components.map((c) => c.name)).toEqual(['chain', 'queues', 'listener']);
     expect(await components[2]!.health()).toEqual({ ok: false, detail: 'not started' });
   });

@@ -147,7 +147,7 @@ async function start(args: string[], out: CliIo): Promise<number> {
   try {
     let daemon;
     try {
-      daemon = await startDaemon({ config, keys, logger, components: out.components, version: version() });
+      daemon = await startDaemon({ config, keys, logger, components: out.components, version: version(), env: out.env });
     } catch (err) {
       logger.fatal('worker failed to start', { err: errorSummary(err) });
       throw err;

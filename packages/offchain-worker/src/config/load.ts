@@ -20,6 +20,7 @@ export interface WorkerConfig {
   redis: { url: string };
   ipfs: { apiUrl: string; fetchTimeoutMs: number; maxModelBytes: number };
   queue: { prefix: string; concurrency: { inference: number; aggregation: number } };
+  jobs: { inference: boolean; aggregation: boolean; autoClaim: boolean };
   metrics: { enabled: boolean; host: string; port: number };
   keystore: {
     dir: string;
@@ -144,6 +145,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Worke
     redis: cfg.redis,
     ipfs: cfg.ipfs,
     queue: cfg.queue,
+    jobs: cfg.jobs,
     metrics: cfg.metrics,
     keystore: {
       dir: cfg.keystore.dir === undefined ? join(home, DEFAULT_KEYSTORE_SUBDIR) : resolvePath(cfg.keystore.dir, dirSource, cwd, home),

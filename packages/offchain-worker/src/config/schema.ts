@@ -92,6 +92,17 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    jobs: z
+      .object({
+        /** Serve ZK inference jobs on models granted to this worker. */
+        inference: z.boolean().default(true),
+        /** Serve secure-aggregation jobs (join committees, post partial sums). */
+        aggregation: z.boolean().default(true),
+        /** Claim open jobs this worker can serve as soon as they are submitted. */
+        autoClaim: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
     metrics: z
       .object({
         /** Serve `/metrics` and `/healthz`. */

@@ -32,6 +32,11 @@ export interface DaemonContext {
   readonly metrics: WorkerMetrics;
   /** Aborted when the worker begins to stop. */
   readonly signal: AbortSignal;
+  /**
+   * The environment the configuration was read from, with `MODELPROOF_WORKER_CONFIG` naming
+   * the config file: what sandboxed processors need to rebuild the same configuration.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Builds the components of a worker, in start order. */

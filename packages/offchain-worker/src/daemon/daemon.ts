@@ -4,7 +4,7 @@
  */
 import { u8aToHex } from '@polkadot/util';
 
-import type { WorkerConfig } from '../config/index.js';
+import { CONFIG_FILE_ENV, type WorkerConfig } from '../config/index.js';
 import type { WorkerKeys } from '../keys/index.js';
 import { type Logger, redactUrl } from '../log/index.js';
 import { type ComponentHealth, createMetrics, type MetricsServer, startMetricsServer, type WorkerMetrics } from '../metrics/index.js';
@@ -21,6 +21,8 @@ export interface StartDaemonOptions {
   components?: ComponentFactory;
   /** Version reported in logs and the `modelproof_worker_info` metric. */
   version?: string;
+  /** The environment `config` was loaded from (default `process.env`); see `DaemonContext.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Daemon {
@@ -41,7 +43,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
   const version = options.version ?? '0.0.0';
   metrics.info.set({ version, address: keys.address }, 1);
   const abort = new AbortController();
-  const context: DaemonContext = { config, keys, logger, metrics, signal: abort.signal };
+  const env = { ...(options.env ?? process.env), ...(config.file !== undefined && { [CONFIG_FILE_ENV]: config.file }) };
+  const context: DaemonContext = { config, keys, logger, metrics, signal: abort.signal, env };
 
   const components = await (options.components ?? defaultComponents)(context);
   const started: Component[] = [];

@@ -49,6 +49,11 @@ export interface PipelineOptions {
   submitWait?: 'inBlock' | 'finalized';
   /** Run sandboxed processors in worker threads instead of child processes (default false). */
   useWorkerThreads?: boolean;
+  /**
+   * Environment of the sandboxed processors (default: this process's). They rebuild their
+   * context from it (`MODELPROOF_WORKER_CONFIG`, `MODELPROOF_WORKER_*`), see `processors/sandbox.ts`.
+   */
+  processorEnv?: Readonly<Record<string, string | undefined>>;
   /** How often the queue depth gauges are refreshed (default 5000 ms). */
   depthIntervalMs?: number;
 }
@@ -185,6 +190,10 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
           prefix,
           concurrency: config.queue.concurrency[kind],
           useWorkerThreads: options.useWorkerThreads ?? false,
+          ...(options.processorEnv && {
+            workerForkOptions: { env: { ...options.processorEnv } },
+            workerThreadsOptions: { env: { ...options.processorEnv } },
+          }),
         });
         worker.on('completed', onCompleted(kind));
         worker.on('failed', onFailed(kind));

@@ -1,19 +1,20 @@
 /**
  * The context a BullMQ sandboxed processor runs with, built once per child process from the same
  * sources the daemon uses: the config (`loadConfig`: the file named by MODELPROOF_WORKER_CONFIG
- * plus MODELPROOF_WORKER_* env, which a forked child inherits) and the keystore (passphrase from
+ * plus MODELPROOF_WORKER_* env, which the daemon passes to its processors: `DaemonContext.env`) and the keystore (passphrase from
  * the env or the passphrase file). Processors need only the worker's X25519 secret and address:
  * the chain client has no signer (queries only) and the submitter posts results. IPFS requests
  * use the configured timeout and size limit.
  *
  * A failed start (chain or keystore unavailable) is not cached: the next job tries again.
- * On SIGTERM/SIGINT or when the child is about to exit, the client is disconnected and the
- * cleanups registered with {@link onSandboxShutdown} run (e.g. terminating snarkjs' threads).
+ * On SIGTERM/SIGINT, when the daemon's IPC channel closes, or when the child is about to exit, the
+ * client is disconnected and the cleanups registered with {@link onSandboxShutdown} run (e.g.
+ * terminating snarkjs' threads).
  */
 import { type ModelproofClient, createClient } from '@modelproof/sdk';
 import { type Ipfs, createIpfs } from '@modelproof/sdk/ipfs';
 
-import { loadConfig, requirePassphrase } from '../config/index.js';
+import { CONFIG_FILE_ENV, loadConfig, requirePassphrase } from '../config/index.js';
 import { loadKeys } from '../keys/index.js';
 
 export interface SandboxContext {
@@ -31,7 +32,7 @@ const cleanups: Array<() => Promise<void>> = [];
 let closing: Promise<void> | undefined;
 
 async function build(): Promise<SandboxContext> {
-  const config = await loadConfig();
+  const config = await loadConfig({ file: process.env[CONFIG_FILE_ENV] || undefined });
   const keys = await loadKeys({ dir: config.keystore.dir, passphrase: requirePassphrase(config) });
   client = await createClient({ endpoint: config.chain.endpoint, autoConnectRetries: config.chain.connectRetries });
   return {
@@ -71,6 +72,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     void shutdownSandbox().finally(() => process.exit(0));
   });
 }
+// The daemon died without stopping us (SIGKILL, OOM): a result can no longer be delivered, and the
+// job's lapsed lock hands it to the next worker, so exit instead of lingering as an orphan.
+process.once('disconnect', () => {
+  void shutdownSandbox().finally(() => process.exit(0));
+});
 process.once('beforeExit', () => {
   void shutdownSandbox();
 });
