@@ -32,6 +32,7 @@ import { grantModelAccess, publishModel } from '@modelproof/sdk/models';
 import { fieldToHex, inputHash, toField } from '@modelproof/sdk/zk';
 
 import { processInference, type InferenceDeps } from '../src/processors/index.js';
+import { toQueueError } from '../src/queues/index.js';
 import { type CircuitArtifacts, circuitByName, encodeModel, type MlpModel, modelCommitment, parseModel, runMlp, terminateProver } from '../src/zk/index.js';
 
 const ONE = 1 << 16;
@@ -122,6 +123,39 @@ test('claimed job → processInference → submitInferenceResult → JobComplete
 
   // A completed job is not processed again.
   await expect(processInference(deps, { chainJobId: jobId })).rejects.toMatchObject({ code: 'Pipeline.JobClosed' });
+}, 180_000);
+
+test('tampered model content from IPFS: a typed permanent error before any proving; nothing posted, the job stays Claimed', async () => {
+  const m = model([16, 8, 2]);
+  const jobId = await job(await publish(m), Array.from({ length: 16 }, () => fx(3)));
+  // Kubo serves the real object; this store flips one byte of whatever it streams, as a lying node would.
+  const lying: InferenceDeps['ipfs'] = {
+    cat: (cid, options) => ipfs.cat(cid, options),
+    catStream: (cid, options) => ({
+      async *[Symbol.asyncIterator]() {
+        let first = true;
+        for await (const piece of ipfs.catStream(cid, options)) {
+          const copy = piece.slice();
+          if (first && copy.length > 100) {
+            copy[100] = copy[100]! ^ 0x01;
+            first = false;
+          }
+          yield copy;
+        }
+      },
+    }),
+  };
+  const progress: number[] = [];
+  const failure = await processInference({ ...deps, ipfs: lying, progress: (p) => void progress.push(p) }, { chainJobId: jobId }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(failure).toMatchObject({ code: expect.stringMatching(/^(Crypto\.TamperedChunk|Model\.[A-Za-z]+Mismatch)$/) });
+  const queued = toQueueError(failure);
+  expect(queued.name).toBe('UnrecoverableError'); // dead-lettered at once, never retried
+  expect(queued.message).toMatch(/^\[(Crypto|Model)\.[A-Za-z]+\] /);
+  expect(progress).not.toContain(40); // never reached the prover
+  expect((await getJob(alice, jobId))?.status).toBe('Claimed');
 }, 180_000);
 
 test('permanent, typed failures: wrong commitment, wrong input hash, unknown circuit, unknown job', async () => {

@@ -139,6 +139,27 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     expect((await getJob(chain.alice, firstJob))?.status).toBe('Completed');
   });
 
+  test('with inference concurrency 1 the worker holds one job at a time: the next claim waits until the last result is in', async () => {
+    const [a, b] = await Promise.all([submitJob(), submitJob()]);
+    await Promise.all([waitForJob(chain.alice, a, { timeoutMs: 90_000 }), waitForJob(chain.alice, b, { timeoutMs: 90_000 })]);
+    const blockOf = async (id: string): Promise<number> => {
+      const job = await pipeline.queues.submit.getJob(id);
+      const outcome = (await job!.waitUntilFinished(submitEvents)) as { status: string; blockNumber: number };
+      expect(outcome.status).toBe('submitted');
+      return outcome.blockNumber;
+    };
+    const [claimA, claimB, resultA, resultB] = await Promise.all([
+      blockOf(jobIds.claim(a)),
+      blockOf(jobIds.claim(b)),
+      blockOf(jobIds.inferenceResult(a)),
+      blockOf(jobIds.inferenceResult(b)),
+    ]);
+    const [first, second] = claimA < claimB ? [{ claim: claimA, result: resultA }, { claim: claimB, result: resultB }] : [{ claim: claimB, result: resultB }, { claim: claimA, result: resultA }];
+    expect(second.claim).toBeGreaterThan(first.result);
+    expect(second.result).toBeGreaterThan(second.claim);
+    await logged((r) => r['msg'] === 'at capacity; claim deferred');
+  }, 120_000);
+
   test('a permanent processor error lands in dead-letter with its reason and code; nothing is posted', async () => {
     const jobId = await submitJob('fail-permanent');
     const record = await logged((r) => r['msg'] === 'job dead-lettered' && r['chainJobId'] === String(jobId));

@@ -3,7 +3,12 @@
  * when the job is not ours, already done, unknown, or the result is malformed), one claim per
  * job even when asked twice at once, the in-flight transactions gauge.
  */
-import { isModelproofError } from '@modelproof/sdk';
+import { Keyring } from '@polkadot/keyring';
+
+import { type Devnet, startDevnet } from '@modelproof/devnet';
+import { createClient, isModelproofError, type ModelproofClient, registerWorker } from '@modelproof/sdk';
+import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
+import { createAggregationJob } from '@modelproof/sdk/jobs';
 
 import { createMetrics } from '../src/metrics/index.js';
 import { PermanentError } from '../src/queues/index.js';
@@ -91,4 +96,49 @@ test('malformed processor results are permanent Pipeline.InvalidResult errors', 
   expect(sameAccount(chain.bobPair.address, chain.bob.address)).toBe(true);
   expect(sameAccount(chain.bobPair.address, chain.charliePair.address)).toBe(false);
   expect(sameAccount('not an address', chain.bob.address)).toBe(false);
+});
+
+describe('a lost claim race (manual blocks: both claims land in one block)', () => {
+  let devnet: Devnet;
+  let alice: ModelproofClient;
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ port: 0, blockMode: 'manual' });
+    alice = await createClient({ endpoint: devnet.endpoint, signer: new Keyring({ type: 'sr25519' }).addFromUri('//Alice') });
+  }, 60_000);
+  afterAll(async () => {
+    await alice?.disconnect();
+    await devnet?.stop();
+  });
+
+  /** Resolves `action` after building one block once `pending` transactions are in the pool. */
+  async function mined<T>(action: Promise<T>, pending = 1): Promise<T> {
+    for (;;) {
+      if ((await alice.api.rpc.author.pendingExtrinsics()).length >= pending) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await devnet.newBlock();
+    return action;
+  }
+
+  test('the slower of two claims for the last committee seat is a skip, not a failure: no warning, no dead letter', async () => {
+    const bob = alice.withSigner(chain.bobPair);
+    const charlie = alice.withSigner(chain.charliePair);
+    await mined(registerWorker(bob, { encryptionKey: generateEncryptionKeyPair().publicKey }));
+    await mined(registerWorker(charlie, { encryptionKey: generateEncryptionKeyPair().publicKey }));
+    const head = (await alice.api.rpc.chain.getHeader()).number.toNumber();
+    const { jobId } = await mined(
+      createAggregationJob(alice, { participants: [alice.address!], committeeSize: 1, vectorLen: 1, reward: 1_000_000_000_000n, contributionDeadline: head + 50, deadline: head + 100 }),
+    );
+    const raceLog = captureLog();
+    const bobs = new Submitter({ client: bob, metrics, logger: raceLog.logger });
+    const charlies = new Submitter({ client: charlie, metrics, logger: raceLog.logger });
+    // both check the chain (seat free), both send; one block holds both claims
+    const outcomes = await mined(Promise.all([bobs.claim(jobId), charlies.claim(jobId)]), 2);
+    const statuses = outcomes.map((o) => o.status).sort();
+    expect(statuses).toEqual(['skipped', 'submitted']);
+    expect(outcomes.find((o) => o.status === 'skipped')).toMatchObject({ reason: 'another worker claimed it first (ComputeJobs.CommitteeFull)' });
+    expect(raceLog.records.filter((r) => r['level'] === 'warn')).toEqual([]);
+    expect(raceLog.records.find((r) => r['msg'] === 'not claiming')).toMatchObject({ level: 'info', chainJobId: String(jobId) });
+  }, 60_000);
 });

@@ -11,7 +11,7 @@
  * classified: transient ones are retried with exponential backoff, permanent ones and exhausted
  * retries are recorded in `dead-letter` with `{ chainJobId, kind, reason, code }`.
  */
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { type ModelproofClient, createClient } from '@modelproof/sdk';
@@ -30,6 +30,7 @@ import {
   toQueueError,
 } from '../queues/index.js';
 import { Submitter, type SubmitOutcome, checkAggregationResult, checkInferenceResult } from '../submitter/index.js';
+import { ClaimCapacity } from './capacity.js';
 import type { ProcessorFiles } from './processors.js';
 
 export * from './processors.js';
@@ -54,6 +55,8 @@ export interface PipelineOptions {
    * context from it (`MODELPROOF_WORKER_CONFIG`, `MODELPROOF_WORKER_*`), see `processors/sandbox.ts`.
    */
   processorEnv?: Readonly<Record<string, string | undefined>>;
+  /** How soon a claim deferred at capacity is tried again (default 2000 ms). */
+  claimRetryMs?: number;
   /** How often the queue depth gauges are refreshed (default 5000 ms). */
   depthIntervalMs?: number;
 }
@@ -72,6 +75,8 @@ export interface Pipeline {
   readonly client: ModelproofClient;
 }
 
+const DEFAULT_CLAIM_RETRY_MS = 2_000;
+
 function processorQueue(kind: 'inference' | 'aggregation'): QueueName {
   return kind;
 }
@@ -84,6 +89,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
   let client: ModelproofClient | undefined;
   let redis: Redis | undefined;
   let queues: PipelineQueues | undefined;
+  let capacity: ClaimCapacity | undefined;
   let listener: Listener | undefined;
   let submitter: Submitter | undefined;
   let depthTimer: NodeJS.Timeout | undefined;
@@ -122,6 +128,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
       failedAt: Date.now(),
     };
     await need(queues, 'queues').addDeadLetter(entry);
+    if (entry.kind === 'inference' && entry.chainJobId !== '') await capacity?.forget(entry.chainJobId);
     metrics.failures.inc({ kind: entry.kind, reason: code });
     log.warn('job dead-lettered', { queue, jobId: entry.jobId, chainJobId: entry.chainJobId, code, reason });
   };
@@ -153,16 +160,31 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     })().catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
   };
 
-  const runSubmit = async (job: Job<SubmitJobData>): Promise<SubmitOutcome> => {
+  /** An inference claim waits while this worker holds as many jobs as it proves at once. */
+  const claimInference = async (job: Job<SubmitJobData>, token: string | undefined, chainJobId: string): Promise<SubmitOutcome> => {
+    const s = need(submitter, 'submitter');
+    const holding = need(capacity, 'queues');
+    if (!(await holding.available()) && token !== undefined && (await s.stillClaimable(chainJobId))) {
+      log.debug('at capacity; claim deferred', { chainJobId, held: holding.limit });
+      await job.moveToDelayed(Date.now() + (options.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS), token);
+      throw new DelayedError();
+    }
+    const outcome = await s.claim(chainJobId);
+    if (outcome.status === 'submitted' || outcome.status === 'already-submitted') await holding.remember(chainJobId);
+    return outcome;
+  };
+
+  const runSubmit = async (job: Job<SubmitJobData>, token?: string): Promise<SubmitOutcome> => {
     const s = need(submitter, 'submitter');
     const data = job.data;
     try {
-      if (data.action === 'claim') return await s.claim(data.chainJobId);
+      if (data.action === 'claim') return data.kind === 'inference' ? await claimInference(job, token, data.chainJobId) : await s.claim(data.chainJobId);
       const outcome =
         data.action === 'inference-result' ? await s.submitInferenceResult(data.chainJobId, data.result) : await s.submitPartial(data.chainJobId, data.result);
       metrics.jobDuration.observe({ kind: data.kind, outcome: outcome.status }, (Date.now() - data.startedAt) / 1000);
       return outcome;
     } catch (error) {
+      if (error instanceof DelayedError) throw error;
       throw toQueueError(error);
     }
   };
@@ -182,6 +204,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     async start() {
       redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
       queues = new PipelineQueues(redis, prefix, options.queue);
+      capacity = new ClaimCapacity(redis, prefix, need(client, 'chain'), keys.address, config.queue.concurrency.inference);
       for (const kind of ['inference', 'aggregation'] as const) {
         const file = options.processors[kind];
         if (!file) continue;

@@ -6,7 +6,8 @@
  * - inference result: the job must still be `Claimed` by this worker, the deadline not passed,
  *   and no outputs stored yet (outputs already there: `already-submitted`, nothing sent);
  * - partial: contributions closed, this worker in the committee, its partial not yet stored;
- * - claim: the job still `Open` (inference: this worker holds a grant) or its committee not full.
+ * - claim: the job still `Open` (inference: this worker holds a grant) or its committee not full;
+ *   a claim that loses a race in the same block is a skip (`another worker claimed it first`).
  *
  * Calls for the same action and chain job id share one in-flight promise (idempotent per job).
  * Inclusion is watched through the SDK receipt; `modelproof_worker_inflight_transactions`
@@ -55,6 +56,9 @@ const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const HEX256B = /^0x[0-9a-fA-F]{512}$/;
 
 /** Same account, whatever the SS58 format. */
+/** Dispatch errors of a claim that only mean another worker was faster. */
+const LOST_CLAIM_RACE = ['ComputeJobs.AlreadyClaimed', 'ComputeJobs.JobNotOpen', 'ComputeJobs.CommitteeFull'] as const;
+
 export function sameAccount(a: string | null | undefined, b: string | null | undefined): boolean {
   if (!a || !b) return false;
   try {
@@ -121,8 +125,20 @@ export class Submitter {
         if (job.status !== 'Open') return this.skip(id, `job is ${job.status}`);
       }
       if (await this.deadlinePassed(job)) return this.skip(id, 'deadline passed');
-      return this.send(id, () => claimJob(this.client, { jobId: id }, this.submitOptions()));
+      try {
+        return await this.send(id, () => claimJob(this.client, { jobId: id }, this.submitOptions()), LOST_CLAIM_RACE);
+      } catch (error) {
+        // another worker's claim landed first, in the same block or after our check
+        if (LOST_CLAIM_RACE.some((code) => isModelproofError(error, code))) return this.skip(id, `another worker claimed it first (${(error as { code: string }).code})`);
+        throw error;
+      }
     });
+  }
+
+  /** The job is open and before its deadline: a claim could still succeed. */
+  async stillClaimable(chainJobId: bigint | string): Promise<boolean> {
+    const job = await getJob(this.client, BigInt(chainJobId));
+    return job !== null && job.status === 'Open' && !(await this.deadlinePassed(job));
   }
 
   /** Posts an inference result unless the chain already has one; refuses if the job is not ours or too late. */
@@ -184,14 +200,15 @@ export class Submitter {
     return best + 1 > job.deadline;
   }
 
-  private async send(id: bigint, post: () => Promise<{ txHash: string; blockNumber: number }>): Promise<SubmitOutcome> {
+  /** Posts; failures are logged as warnings unless their code is one of `expected`. */
+  private async send(id: bigint, post: () => Promise<{ txHash: string; blockNumber: number }>, expected: readonly string[] = []): Promise<SubmitOutcome> {
     this.metrics.inflightTransactions.inc();
     try {
       const receipt = await post();
       this.logger.info('transaction included', { chainJobId: String(id), txHash: receipt.txHash, blockNumber: receipt.blockNumber });
       return { status: 'submitted', chainJobId: String(id), txHash: receipt.txHash, blockNumber: receipt.blockNumber };
     } catch (error) {
-      if (isModelproofError(error)) this.logger.warn('transaction failed', { chainJobId: String(id), code: error.code, reason: error.message });
+      if (isModelproofError(error) && !expected.includes(error.code)) this.logger.warn('transaction failed', { chainJobId: String(id), code: error.code, reason: error.message });
       throw error;
     } finally {
       this.metrics.inflightTransactions.dec();
