@@ -128,12 +128,14 @@ test('claimed job → processInference → submitInferenceResult → JobComplete
 test('tampered model content from IPFS: a typed permanent error before any proving; nothing posted, the job stays Claimed', async () => {
   const m = model([16, 8, 2]);
   const jobId = await job(await publish(m), Array.from({ length: 16 }, () => fx(3)));
-  // Kubo serves the real object; this store flips one byte of whatever it streams, as a lying node would.
+  // Kubo serves the real bytes; this store flips one byte early in the encrypted model object (the
+  // second stream: the first is the manifest), as a lying node would.
+  let streams = 0;
   const lying: InferenceDeps['ipfs'] = {
     cat: (cid, options) => ipfs.cat(cid, options),
     catStream: (cid, options) => ({
       async *[Symbol.asyncIterator]() {
-        let first = true;
+        let first = ++streams === 2;
         for await (const piece of ipfs.catStream(cid, options)) {
           const copy = piece.slice();
           if (first && copy.length > 100) {
