@@ -14,6 +14,7 @@ import { blake2AsHex, cryptoWaitReady, randomAsHex } from '@polkadot/util-crypto
 // @ts-expect-error snarkjs ships no type declarations
 import * as snarkjs from 'snarkjs';
 
+import '@modelproof/types';
 import { type Devnet, startDevnet } from '@modelproof/devnet';
 
 // @ts-expect-error plain ESM helper without declarations
