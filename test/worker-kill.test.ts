@@ -29,6 +29,8 @@ import { grantModelAccess, publishModel } from '@modelproof/sdk/models';
 import { inputHash, toField } from '@modelproof/sdk/zk';
 import { type ProvisionedWorker, provisionWorkers, type RunningWorker, startWorker } from '@modelproof/stack';
 
+import { isAlive, until } from './support/process.js';
+
 const ROOT = resolve(import.meta.dirname, '..');
 const UNIT = 1_000_000_000_000n;
 const PASSPHRASE = 'worker-kill test passphrase';
@@ -62,24 +64,6 @@ afterAll(async () => {
   await devnet?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves once `condition()` holds, checking every `everyMs`; rejects after `timeoutMs`. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** Every extrinsic and event of blocks `from..to` (inclusive). */
 async function blocks(from: number, to: number) {
@@ -161,7 +145,7 @@ test('a worker SIGKILLed while proving and restarted settles the job exactly onc
   // killed mid-proof: nothing was posted
   expect((await getJob(client, jobId))?.status).toBe('Claimed');
   // its prover does not linger as an orphan
-  await until('the sandboxed prover has exited', () => sandboxes.every((pid) => !alive(pid)), 30_000);
+  await until('the sandboxed prover has exited', () => sandboxes.every((pid) => !isAlive(pid)), 30_000);
 
   const restarted = await startWorker(provisioned, { passphrase: PASSPHRASE });
   running.push(restarted);

@@ -12,6 +12,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { isAlive } from '../../../test/support/process.js';
+
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(packageDir, '..', '..');
 const bin = join(packageDir, 'bin', 'modelproof-stack.js');
@@ -19,15 +21,6 @@ const bin = join(packageDir, 'bin', 'modelproof-stack.js');
 beforeAll(async () => {
   await promisify(execFile)(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', packageDir]);
 }, 300_000);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const vectorAfter = (lines: string[], label: string): string => {
   const line = lines.find((l) => l.trimStart().startsWith(label));
@@ -75,7 +68,7 @@ test('runs the demo to verified results, serves, and stops everything on SIGINT'
   expect(await exited).toBe(0);
   expect(lines.slice(-2)).toEqual(['SIGINT: stopping…', 'stopped']);
   expect(stderr).toBe('');
-  expect(workerPids.filter(alive)).toEqual([]);
+  expect(workerPids.filter(isAlive)).toEqual([]);
   expect(logs.some((l) => existsSync(l))).toBe(false); // the temporary state dir is gone
   // the chain's port is free again
   await new Promise<void>((resolvePromise, reject) => {
