@@ -12,15 +12,23 @@
 #   MODELPROOF_RUNTIME_TARGET_DIR  cargo target dir (default ~/.cache/modelproof/cargo-target-runtime)
 #   MODELPROOF_CHAIN_DIR           the Cargo workspace to build (default <repo>/chain)
 #   MODELPROOF_SKIP_SPEC=1         build the wasm only, do not touch runtime-spec/
+#   MODELPROOF_RUNTIME_FEATURES    cargo features of modelproof-runtime for this build, e.g.
+#                                  `runtime-benchmarks` (the wasm builder builds the wasm with
+#                                  them); default: none. The wasm is written to the same path
+#                                  either way: copy it before the next build.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 chain_dir=${MODELPROOF_CHAIN_DIR:-$root/chain}
 target_dir=${MODELPROOF_RUNTIME_TARGET_DIR:-$HOME/.cache/modelproof/cargo-target-runtime}
+features=()
+if [[ -n "${MODELPROOF_RUNTIME_FEATURES:-}" ]]; then
+  features=(--features "$MODELPROOF_RUNTIME_FEATURES")
+fi
 
 bash "$root/scripts/install-wasm-toolchain.sh"
 
-echo "[build-runtime] building the runtime wasm (target dir $target_dir)" >&2
+echo "[build-runtime] building the runtime wasm (target dir $target_dir${MODELPROOF_RUNTIME_FEATURES:+, features $MODELPROOF_RUNTIME_FEATURES})" >&2
 started=$(date +%s)
 (
   cd "$chain_dir"
@@ -30,7 +38,7 @@ started=$(date +%s)
     WASM_BUILD_RUSTFLAGS="-C link-arg=--allow-undefined" \
     WASM_BUILD_TYPE=release \
     CARGO_TARGET_DIR="$target_dir" \
-    /usr/bin/cargo check --locked -p modelproof-runtime
+    /usr/bin/cargo check --locked -p modelproof-runtime ${features[@]+"${features[@]}"}
 )
 wasm="$target_dir/debug/wbuild/modelproof-runtime/modelproof_runtime.compact.compressed.wasm"
 [[ -f "$wasm" ]] || { echo "[build-runtime] error: $wasm was not produced" >&2; exit 1; }

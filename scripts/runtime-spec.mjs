@@ -38,8 +38,11 @@ const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 // fingerprint
 
 // What the wasm is built from: Rust sources and Cargo manifests/lockfile/config. Docs and notes
-// under chain/ (e.g. TIMING.md) do not change the runtime, so they do not change the fingerprint.
+// under chain/ (e.g. TIMING.md) do not change the runtime, so they do not change the fingerprint;
+// nor does the node (chain/node/ depends on the runtime, never the other way round). The
+// workspace's Cargo.toml and Cargo.lock still count, node dependencies included.
 const BUILD_INPUT = /(\.rs|(^|\/)Cargo\.toml|(^|\/)Cargo\.lock|(^|\/)rust-toolchain(\.toml)?|(^|\/)\.cargo\/config(\.toml)?)$/;
+const NOT_RUNTIME_INPUT = new Set(['node']);
 
 async function listFiles(dir) {
   const out = [];
@@ -48,7 +51,7 @@ async function listFiles(dir) {
     for (const entry of entries) {
       const full = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'target') await walk(full);
+        if (entry.name !== 'target' && !(current === dir && NOT_RUNTIME_INPUT.has(entry.name))) await walk(full);
       } else if (entry.isFile()) {
         const path = relative(dir, full).split(sep).join('/');
         if (BUILD_INPUT.test(path)) out.push(path);

@@ -283,9 +283,10 @@ fn dispatch_weights_follow_arguments() {
 		deadline: 3,
 	};
 	assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::submit_aggregation_job(3));
-	// Verification dominates: more than 20 ms at 5 public inputs, growing with the count.
+	// Verification dominates: at 5 public inputs it costs several times decoding and checking
+	// the same key alone (`register_circuit`), and it grows with the count.
 	let verify = <() as WeightInfo>::submit_inference_result(5).ref_time();
-	assert!(verify > 20_000_000_000);
+	assert!(verify > 4 * <() as WeightInfo>::register_circuit(5).ref_time());
 	assert!(<() as WeightInfo>::submit_inference_result(16).ref_time() > verify);
 }
 
