@@ -70,36 +70,19 @@ const { circuitIdOf, getCircuit, registerCircuit, submitInferenceJob, waitForJob
 const { encodeInferenceInput, inputsToField, verifyInferenceJob } = await import('@modelproof/sdk/jobs');
 const { grantModelAccess, publishModel } = await import('@modelproof/sdk/models');
 const { inputHash } = await import('@modelproof/sdk/zk');
-const { circuitByName, encodeModel, modelCommitment, parseModel, runMlp } = await import('@modelproof/offchain-worker/zk');
+const { circuitByName, encodeModel, modelCommitment, runMlp, seededModel, seededRandom, seededValues } = await import('@modelproof/offchain-worker/zk');
 const { Keyring } = await import('@polkadot/keyring');
 
 const UNIT = 1_000_000_000_000n;
-const SCALE_BITS = 16;
 const WAIT_MS = 900_000; // per wait: a proof under heavy load can take minutes
 const log = (line) => process.stderr.write(`${line}\n`);
 const now = () => performance.now();
 
 // Deterministic model and inputs (fixed point, scale 2^16), the same for every configuration.
-let seed = 0xe2e;
-const rand = () => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return seed / 2 ** 32;
-};
-const fixed = (scale) => BigInt(Math.round((rand() * 2 - 1) * scale * 2 ** SCALE_BITS));
 const SHAPE = [16, 8, 2];
-const model = parseModel(
-  encodeModel({
-    format: 'modelproof/mlp',
-    version: 1,
-    shape: SHAPE,
-    scaleBits: SCALE_BITS,
-    layers: SHAPE.slice(1).map((nOut, l) => ({
-      weights: Array.from({ length: nOut }, () => Array.from({ length: SHAPE[l] }, () => fixed(1))),
-      biases: Array.from({ length: nOut }, () => fixed(0.5)),
-    })),
-  }),
-);
-const inputSets = Array.from({ length: JOBS + BATCH }, () => Array.from({ length: SHAPE[0] }, () => fixed(4)));
+const model = seededModel(SHAPE, 0xe2e);
+const inputRandom = seededRandom(0xe2e + 1);
+const inputSets = Array.from({ length: JOBS + BATCH }, () => seededValues(inputRandom, SHAPE[0], 4));
 
 const keyring = new Keyring({ type: 'sr25519' });
 const dev = (name) => keyring.addFromUri(`//${name}`);

@@ -21,7 +21,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Queue, QueueEvents } from 'bullmq';
 
 import { type Devnet, startDevnet } from '@modelproof/devnet';
-import { circuitByName, encodeModel, modelCommitment, parseModel } from '@modelproof/offchain-worker/zk';
+import { circuitByName, encodeModel, modelCommitment, seededModel, seededRandom, seededValues } from '@modelproof/offchain-worker/zk';
 import { circuitIdOf, createClient, getJob, type ModelproofClient, registerCircuit, submitInferenceJob, waitForJob } from '@modelproof/sdk';
 import { encodeInferenceInput } from '@modelproof/sdk/jobs';
 import { createIpfs } from '@modelproof/sdk/ipfs';
@@ -95,27 +95,13 @@ test('a worker SIGKILLed while proving and restarted settles the job exactly onc
   const circuit = await circuitByName('mlp_64_16_4');
   const circuitId = circuitIdOf(circuit.vk);
   await registerCircuit(client, { vk: circuit.vk });
-  let seed = 3;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 2;
-  const fx = (scale: number) => BigInt(Math.round(next() * scale * 65536));
   const shape = [64, 16, 4];
-  const model = parseModel(
-    encodeModel({
-      format: 'modelproof/mlp',
-      version: 1,
-      shape,
-      scaleBits: 16,
-      layers: shape.slice(1).map((nOut, l) => ({
-        weights: Array.from({ length: nOut }, () => Array.from({ length: shape[l]! }, () => fx(0.5))),
-        biases: Array.from({ length: nOut }, () => fx(0.25)),
-      })),
-    }),
-  );
+  const model = seededModel(shape, 3, { weightScale: 0.5, biasScale: 0.25 });
   const ipfs = createIpfs({ url: devnet.ipfs!.apiUrl });
   const published = await publishModel(client, ipfs, { data: encodeModel(model), royalty: 100_000, zkCommitment: modelCommitment(model) });
   await grantModelAccess(client, { modelId: published.modelId, grantee: provisioned.address, contentKey: published.contentKey });
 
-  const inputs = Array.from({ length: 64 }, () => fx(1));
+  const inputs = seededValues(seededRandom(4), 64, 1);
   const inputCid = await ipfs.add(encodeInferenceInput(inputs.map(toField)));
   const events = new QueueEvents('inference', { connection: { url: devnet.redis!.url }, prefix: 'killed' });
   await events.waitUntilReady();

@@ -308,31 +308,6 @@ async function flow(opts, say) {
   return 0;
 }
 
-/** Deterministic pseudo-random numbers (not the demo's seeds: this model must get a new digest). */
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function killTestModel(workerZk) {
-  const random = seeded(5150);
-  const fixed = (scale) => BigInt(Math.round((random() * 2 - 1) * scale * 2 ** SCALE_BITS));
-  return workerZk.parseModel(
-    workerZk.encodeModel({
-      format: 'modelproof/mlp',
-      version: 1,
-      shape: SHAPE,
-      scaleBits: SCALE_BITS,
-      layers: SHAPE.slice(1).map((nOut, l) => ({
-        weights: Array.from({ length: nOut }, () => Array.from({ length: SHAPE[l] }, () => fixed(1))),
-        biases: Array.from({ length: nOut }, () => fixed(0.5)),
-      })),
-    }),
-  );
-}
 
 /** Samples alice's best and finalized height and peer count every second. */
 function startRecorder(client, say) {
@@ -388,13 +363,13 @@ async function submitAndWatch(opts, say) {
     const circuit = await workerZk.circuitByName(CIRCUIT);
     const circuitId = sdk.circuitIdOf(circuit.vk);
     if ((await sdk.getCircuit(client, circuitId)) === null) await sdk.registerCircuit(client, { vk: circuit.vk });
-    const model = killTestModel(workerZk);
+    const model = workerZk.seededModel(SHAPE, 5150); // not the demo's seed: this model needs a digest of its own
     const published = await sdkModels.publishModel(client, ipfs, { data: workerZk.encodeModel(model), royalty: 50_000, zkCommitment: workerZk.modelCommitment(model) });
     await sdkModels.grantModelAccess(client, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
     say(`model #${published.modelId} published by Alice and granted to worker-1`);
 
-    const random = seeded(77);
-    const inputs = Array.from({ length: SHAPE[0] }, () => BigInt(Math.round((random() * 2 - 1) * 2 ** SCALE_BITS)));
+    const random = workerZk.seededRandom(77);
+    const inputs = workerZk.seededValues(random, SHAPE[0], 1);
     const fields = inputs.map((v) => sdkZk.toField(v));
     const inputCid = await ipfs.add(sdkJobs.encodeInferenceInput(fields));
     const head = (await client.api.rpc.chain.getHeader()).number.toNumber();

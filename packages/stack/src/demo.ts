@@ -14,7 +14,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { EventRecord } from '@polkadot/types/interfaces';
 
 import { ensureRegistered } from '@modelproof/offchain-worker';
-import { circuitByName, encodeModel, type MlpModel, modelCommitment, parseModel, runMlp } from '@modelproof/offchain-worker/zk';
+import { circuitByName, encodeModel, modelCommitment, runMlp, seededModel, seededRandom } from '@modelproof/offchain-worker/zk';
 import { circuitIdOf, closeContributions, getCircuit, type ModelproofClient, registerCircuit } from '@modelproof/sdk';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import type { Ipfs } from '@modelproof/sdk/ipfs';
@@ -68,34 +68,8 @@ export interface AggregationDemoResult {
   elapsedMs: number;
 }
 
-/** Deterministic pseudo-random numbers, so every run shows the same model and inputs. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 const quantize = (x: number): bigint => BigInt(Math.round(x * ONE));
 const toNumber = (v: bigint): number => Number(v) / ONE;
-
-function demoModel(shape: number[]): MlpModel {
-  const random = seeded(2026);
-  const value = (scale: number) => quantize((random() * 2 - 1) * scale);
-  return parseModel(
-    encodeModel({
-      format: 'modelproof/mlp',
-      version: 1,
-      shape,
-      scaleBits: SCALE_BITS,
-      layers: shape.slice(1).map((nOut, l) => ({
-        weights: Array.from({ length: nOut }, () => Array.from({ length: shape[l]! }, () => value(1))),
-        biases: Array.from({ length: nOut }, () => value(0.5)),
-      })),
-    }),
-  );
-}
 
 function devAccounts(): Record<'alice' | 'bob' | 'charlie' | 'dave' | 'eve' | 'ferdie', KeyringPair> {
   const keyring = new Keyring({ type: 'sr25519' });
@@ -123,13 +97,13 @@ export async function runInferenceDemo(ctx: DemoContext): Promise<InferenceDemoR
   const circuitId = circuitIdOf(circuit.vk);
   if ((await getCircuit(owner, circuitId)) === null) await registerCircuit(owner, { vk: circuit.vk });
 
-  const model = demoModel([16, 8, 2]);
+  const model = seededModel([16, 8, 2], 2026); // the same model every run
   const published = await publishModel(owner, ctx.ipfs, { data: encodeModel(model), royalty: 50_000, zkCommitment: modelCommitment(model) });
   say(`model #${published.modelId} published by Alice (encrypted on IPFS, ${published.cid}); royalty 5 %`);
   await grantModelAccess(owner, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
   say(`access granted to ${worker.name} (content key wrapped to its on-chain X25519 key)`);
 
-  const random = seeded(7);
+  const random = seededRandom(7);
   const inputs = Array.from({ length: 16 }, () => Math.round((random() * 2 - 1) * ONE) / ONE);
   const expected = runMlp(model, inputs.map(quantize));
 
@@ -182,7 +156,7 @@ export async function runAggregationDemo(ctx: DemoContext): Promise<AggregationD
   await ensureRegistered(owner, { encryptionKey: ownerKeys.publicKey });
 
   const participants = [accounts.bob, accounts.charlie, accounts.dave, accounts.eve];
-  const random = seeded(11);
+  const random = seededRandom(11);
   const vectors = participants.map(() => Array.from({ length: 4 }, () => Math.round((random() * 200 - 100) * 4) / 4));
   const plaintextSum = vectors.reduce((acc, v) => acc.map((x, i) => x + v[i]!), [0, 0, 0, 0]);
 

@@ -50,6 +50,41 @@ export interface MlpModel {
   layers: MlpLayer[];
 }
 
+/** Deterministic pseudo-random numbers in [0, 1) (a linear congruential generator): the same seed, the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** `count` fixed-point values uniform in ±`scale` (scale 2^`SCALE_BITS`), from `random`. */
+export function seededValues(random: () => number, count: number, scale: number): bigint[] {
+  return Array.from({ length: count }, () => BigInt(Math.round((random() * 2 - 1) * scale * 2 ** SCALE_BITS)));
+}
+
+/**
+ * A deterministic pseudo-random model of the reference family — for demos, tests and benchmarks,
+ * not a trained model: weights uniform in ±`weightScale`, biases in ±`biasScale`. The same `seed`
+ * gives the same model (and so the same digest: publish another seed for another model).
+ */
+export function seededModel(shape: readonly number[], seed: number, { weightScale = 1, biasScale = 0.5 } = {}): MlpModel {
+  const random = seededRandom(seed);
+  return parseModel(
+    encodeModel({
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      shape: [...shape],
+      scaleBits: SCALE_BITS,
+      layers: shape.slice(1).map((nOut, l) => ({
+        weights: Array.from({ length: nOut }, () => seededValues(random, shape[l]!, weightScale)),
+        biases: seededValues(random, nOut, biasScale),
+      })),
+    }),
+  );
+}
+
 /** True when `v` is in the signed B-bit range the circuits check. */
 export function inRange(v: bigint): boolean {
   return v >= -LIMIT && v < LIMIT;
