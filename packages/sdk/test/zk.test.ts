@@ -97,22 +97,27 @@ async function prove(W: bigint[][], b: bigint[], x: bigint[], jobId: bigint) {
 const R_BYTES = fieldToBytes(BN254_R - 1n).map((v, i) => (i === 31 ? v + 1 : v));
 const Q_BYTES = fromHex(BN254_Q.toString(16).padStart(64, '0'));
 
-/** An encoded G2 point on the twist curve but outside the order-r subgroup. */
-function g2OutsideSubgroup(): Uint8Array {
+/** The point with this x on BN254's twist (y² = x³ + 3/(9+u)), if x³ + b' is a square. */
+function twistPoint(x: ReturnType<typeof bn254.fields.Fp2.fromBigTuple>) {
   const { Fp2 } = bn254.fields;
   const b2 = Fp2.div(Fp2.fromBigTuple([3n, 0n]), Fp2.fromBigTuple([9n, 1n]));
+  const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b2);
+  let y;
+  try {
+    y = Fp2.sqrt(rhs);
+  } catch {
+    return undefined;
+  }
+  if (!Fp2.eql(Fp2.sqr(y), rhs)) return undefined;
+  return bn254.G2.Point.fromAffine({ x, y });
+}
+
+/** An encoded G2 point on the twist curve but outside the order-r subgroup. */
+function g2OutsideSubgroup(): Uint8Array {
   for (let k = 1n; k < 1000n; k++) {
-    const x = Fp2.fromBigTuple([k, 1n]);
-    const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b2);
-    let y;
-    try {
-      y = Fp2.sqrt(rhs);
-    } catch {
-      continue;
-    }
-    if (!Fp2.eql(Fp2.sqr(y), rhs)) continue;
-    const p = bn254.G2.Point.fromAffine({ x, y });
-    if (p.multiplyUnsafe(BN254_R - 1n).add(p).is0()) continue;
+    const p = twistPoint(bn254.fields.Fp2.fromBigTuple([k, 1n]));
+    if (!p || p.multiplyUnsafe(BN254_R - 1n).add(p).is0()) continue;
+    const { x, y } = p.toAffine();
     const out = new Uint8Array(128);
     out.set(fieldToBytesQ(x.c1), 0);
     out.set(fieldToBytesQ(x.c0), 32);
@@ -324,18 +329,10 @@ describe('Groth16 verifier (TypeScript, runtime encodings)', () => {
     const { Fp2 } = bn254.fields;
     const G2 = bn254.G2.Point;
     const byOrder = (p: InstanceType<typeof G2>) => p.multiplyUnsafe(BN254_R - 1n).add(p).is0();
-    const b2 = Fp2.div(Fp2.fromBigTuple([3n, 0n]), Fp2.fromBigTuple([9n, 1n]));
     let outside = 0;
     for (let k = 1n; k < 60n; k++) {
-      const x = Fp2.fromBigTuple([k, k * 7n + 3n]);
-      const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b2);
-      let y;
-      try {
-        y = Fp2.sqrt(rhs);
-      } catch {
-        continue;
-      }
-      const p = G2.fromAffine({ x, y });
+      const p = twistPoint(Fp2.fromBigTuple([k, k * 7n + 3n]));
+      if (!p) continue;
       expect([k, inG2Subgroup(p)]).toEqual([k, byOrder(p)]);
       if (!byOrder(p)) {
         outside++;

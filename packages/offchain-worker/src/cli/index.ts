@@ -123,8 +123,7 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 }
 
 async function configFrom(file: string | undefined, out: CliIo): Promise<WorkerConfig> {
-  const path = file ?? (out.env[CONFIG_FILE_ENV] || undefined);
-  return loadConfig({ file: path, env: out.env });
+  return loadConfig({ ...(file !== undefined && { file }), env: out.env });
 }
 
 // ── start ──────────────────────────────────────────────────────────────────────────────

@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { type ZodErrorMap, type ZodIssue, ZodIssueCode } from 'zod';
 
 import { ConfigError, type ConfigIssue, type ConfigSource, FILE_FIELD } from './errors.js';
-import { coerceEnv, ENV_PREFIX, envName, PASSPHRASE_ENV, RESERVED_ENV } from './env.js';
+import { CONFIG_FILE_ENV, coerceEnv, ENV_PREFIX, envName, PASSPHRASE_ENV, RESERVED_ENV } from './env.js';
 import { configSchema, type LogLevel, leafSettings } from './schema.js';
 import { Secret } from '../secret.js';
 
@@ -37,7 +37,10 @@ export interface WorkerConfig {
 }
 
 export interface LoadConfigOptions {
-  /** JSON config file; optional (defaults + environment alone are a valid configuration). */
+  /**
+   * JSON config file; default: the file named by MODELPROOF_WORKER_CONFIG in `env`, if any
+   * (defaults + environment alone are a valid configuration).
+   */
   file?: string;
   /** Environment to read `MODELPROOF_WORKER_*` from; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -65,8 +68,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Worke
   // 1. the file
   let input: Json = {};
   let file: string | undefined;
-  if (options.file !== undefined) {
-    file = resolve(cwd, options.file);
+  const fileOption = options.file ?? (env[CONFIG_FILE_ENV] || undefined);
+  if (fileOption !== undefined) {
+    file = resolve(cwd, fileOption);
     const fileSource: ConfigSource = `file:${file}`;
     const parsed = await readJsonFile(file);
     if ('problem' in parsed) {

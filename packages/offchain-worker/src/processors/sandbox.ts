@@ -14,7 +14,7 @@
 import { type ModelproofClient, createClient } from '@modelproof/sdk';
 import { type Ipfs, createIpfs } from '@modelproof/sdk/ipfs';
 
-import { CONFIG_FILE_ENV, loadConfig, requirePassphrase } from '../config/index.js';
+import { loadConfig, requirePassphrase } from '../config/index.js';
 import { loadKeys } from '../keys/index.js';
 
 export interface SandboxContext {
@@ -32,7 +32,7 @@ const cleanups: Array<() => Promise<void>> = [];
 let closing: Promise<void> | undefined;
 
 async function build(): Promise<SandboxContext> {
-  const config = await loadConfig({ file: process.env[CONFIG_FILE_ENV] || undefined });
+  const config = await loadConfig();
   const keys = await loadKeys({ dir: config.keystore.dir, passphrase: requirePassphrase(config) });
   client = await createClient({ endpoint: config.chain.endpoint, autoConnectRetries: config.chain.connectRetries });
   return {
