@@ -20,7 +20,7 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT, VERSION,
+	System, DAYS, EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT, VERSION,
 };
 
 /// Share of a block's weight and length that normal (non-operational) transactions may use.
@@ -136,6 +136,8 @@ parameter_types! {
 	pub const MaxCidLen: u32 = 128;
 	/// Longest wrapped content key accepted.
 	pub const MaxEnvelopeLen: u32 = 256;
+	/// Held per access grant (the grant's envelope in storage), returned when it is revoked.
+	pub const GrantDeposit: Balance = UNIT / 10;
 }
 
 impl pallet_model_registry::Config for Runtime {
@@ -144,13 +146,23 @@ impl pallet_model_registry::Config for Runtime {
 	type ModelDeposit = ModelDeposit;
 	type MaxCidLen = MaxCidLen;
 	type MaxEnvelopeLen = MaxEnvelopeLen;
+	type GrantDeposit = GrantDeposit;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Held per escrow opened with `Escrow::create`, returned when it closes.
+	pub const EscrowDeposit: Balance = UNIT / 10;
+	/// Longest an escrow may stay open before anyone may refund it.
+	pub const MaxEscrowDuration: BlockNumber = 28 * DAYS;
 }
 
 impl pallet_escrow::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ResolveOrigin = EnsureRoot<AccountId>;
+	type Deposit = EscrowDeposit;
+	type MaxDuration = MaxEscrowDuration;
 	type WeightInfo = pallet_escrow::weights::SubstrateWeight<Runtime>;
 }
 
@@ -162,8 +174,27 @@ parameter_types! {
 	pub const WorkerBond: Balance = 100 * UNIT;
 	/// Held on whoever registers a circuit.
 	pub const CircuitDeposit: Balance = 10 * UNIT;
-	/// Share of its bond a worker loses to the consumer when it claimed a job and did not deliver.
+	/// Share of the bond a worker loses (burned) per job it could have delivered and did not.
 	pub const JobSlashFraction: Perbill = Perbill::from_percent(10);
+	/// Open claims one bond backs: all of them slashed cost at most 80 % of it.
+	pub const MaxOpenClaims: u32 = 8;
+	/// Held on a job's consumer until the job is pruned.
+	pub const JobDeposit: Balance = UNIT;
+	/// Held per contribution and per partial sum until the job is pruned.
+	pub const ItemDeposit: Balance = UNIT / 10;
+	/// A job's deadline is at most a day ahead: no claim pins a bond for longer.
+	pub const MaxJobDuration: BlockNumber = DAYS;
+	/// Workers apply for a committee seat during 5 blocks (30 s) after submission.
+	pub const CandidacyPeriod: BlockNumber = 5;
+	/// Committee members reject faulty contributions during 10 blocks (1 min) after closing.
+	pub const ReviewPeriod: BlockNumber = 10;
+	/// A committee has at least 20 blocks (2 min) after the review to post partial sums.
+	pub const MinDeliveryPeriod: BlockNumber = 20;
+	/// Finished jobs stay readable for a day before anyone may prune them.
+	pub const JobRetention: BlockNumber = DAYS;
+	pub const MinCommitteeSize: u32 = 2;
+	pub const MinContributors: u32 = 3;
+	pub const MaxCandidates: u32 = 32;
 	pub const MaxPublicInputs: u32 = MAX_PUBLIC_INPUTS;
 	/// A verifying key with `MAX_PUBLIC_INPUTS` inputs: alpha, beta, gamma, delta and the IC points.
 	pub const MaxVkLen: u32 = 448 + 64 * (MAX_PUBLIC_INPUTS + 1);
@@ -177,14 +208,27 @@ impl pallet_compute_jobs::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = super::ModelRegistry;
 	type Escrow = super::Escrow;
+	// Slashed bonds are burned: nobody, not even the consumer, is paid from a slash.
+	type Slash = ();
 	type WorkerBond = WorkerBond;
 	type CircuitDeposit = CircuitDeposit;
+	type JobDeposit = JobDeposit;
+	type ItemDeposit = ItemDeposit;
 	type SlashFraction = JobSlashFraction;
+	type MaxOpenClaims = MaxOpenClaims;
+	type MaxJobDuration = MaxJobDuration;
+	type CandidacyPeriod = CandidacyPeriod;
+	type ReviewPeriod = ReviewPeriod;
+	type MinDeliveryPeriod = MinDeliveryPeriod;
+	type JobRetention = JobRetention;
+	type MinCommitteeSize = MinCommitteeSize;
+	type MinContributors = MinContributors;
 	type MaxVkLen = MaxVkLen;
 	type MaxPublicInputs = MaxPublicInputs;
 	type MaxCidLen = MaxCidLen;
 	type MaxParticipants = MaxParticipants;
 	type MaxCommitteeSize = MaxCommitteeSize;
+	type MaxCandidates = MaxCandidates;
 	type MaxVectorLen = MaxVectorLen;
 	type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

@@ -78,3 +78,14 @@ fn verifying_key_bound_fits_the_public_input_bound() {
 		modelproof_groth16::G1_LEN as u32 * (<MaxPublicInputs as Get<u32>>::get() + 1);
 	assert_eq!(<MaxVkLen as Get<u32>>::get(), largest);
 }
+
+#[test]
+fn job_escrows_fit_the_escrow_duration_bound() {
+	use crate::configs::{MaxEscrowDuration, MaxJobDuration};
+	use frame_support::traits::Get;
+	// Every job locks its reward in an escrow that lives until the job's deadline.
+	assert!(
+		<MaxJobDuration as Get<crate::BlockNumber>>::get() <=
+			<MaxEscrowDuration as Get<crate::BlockNumber>>::get()
+	);
+}

@@ -46,6 +46,8 @@ impl pallet_escrow::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ResolveOrigin = EnsureRoot<AccountId>;
+	type Deposit = EscrowDeposit;
+	type MaxDuration = EscrowMaxDuration;
 	type WeightInfo = ();
 }
 
@@ -70,6 +72,30 @@ pub const MAX_PARTICIPANTS: u32 = 8;
 pub const MAX_COMMITTEE: u32 = 4;
 /// Maximum vector length.
 pub const MAX_VECTOR: u32 = 1024;
+/// Deposit held per access grant.
+pub const GRANT_DEPOSIT: Balance = 2;
+/// Deposit held on a job's consumer.
+pub const JOB_DEPOSIT: Balance = 20;
+/// Deposit held per contribution and per partial sum.
+pub const ITEM_DEPOSIT: Balance = 6;
+/// Most open claims per bond.
+pub const MAX_OPEN_CLAIMS: u32 = 4;
+/// Longest job, in blocks.
+pub const MAX_JOB_DURATION: u64 = 200;
+/// Candidacy period of aggregation committees.
+pub const CANDIDACY_PERIOD: u64 = 2;
+/// Review period after contributions close.
+pub const REVIEW_PERIOD: u64 = 2;
+/// Fewest blocks for partial sums after the review period.
+pub const MIN_DELIVERY_PERIOD: u64 = 3;
+/// Blocks before anyone may prune a finished job.
+pub const JOB_RETENTION: u64 = 10;
+/// Smallest committee.
+pub const MIN_COMMITTEE: u32 = 2;
+/// Fewest valid contributions.
+pub const MIN_CONTRIBUTORS: u32 = 3;
+/// Most candidates per committee.
+pub const MAX_CANDIDATES: u32 = 8;
 
 parameter_types! {
 	pub const ModelDeposit: Balance = MODEL_DEPOSIT;
@@ -77,7 +103,21 @@ parameter_types! {
 	pub const MaxEnvelopeLen: u32 = 128;
 	pub const WorkerBond: Balance = WORKER_BOND;
 	pub const CircuitDeposit: Balance = CIRCUIT_DEPOSIT;
-	pub const SlashFraction: Perbill = Perbill::from_percent(50);
+	pub const SlashFraction: Perbill = Perbill::from_percent(25);
+	pub const EscrowDeposit: Balance = 3;
+	pub const EscrowMaxDuration: u64 = 1_000;
+	pub const GrantDeposit: Balance = GRANT_DEPOSIT;
+	pub const JobDeposit: Balance = JOB_DEPOSIT;
+	pub const ItemDeposit: Balance = ITEM_DEPOSIT;
+	pub const MaxOpenClaims: u32 = MAX_OPEN_CLAIMS;
+	pub const MaxJobDuration: u64 = MAX_JOB_DURATION;
+	pub const CandidacyPeriod: u64 = CANDIDACY_PERIOD;
+	pub const ReviewPeriod: u64 = REVIEW_PERIOD;
+	pub const MinDeliveryPeriod: u64 = MIN_DELIVERY_PERIOD;
+	pub const JobRetention: u64 = JOB_RETENTION;
+	pub const MinCommitteeSize: u32 = MIN_COMMITTEE;
+	pub const MinContributors: u32 = MIN_CONTRIBUTORS;
+	pub const MaxCandidates: u32 = MAX_CANDIDATES;
 	pub const MaxVkLen: u32 = MAX_VK_LEN;
 	pub const MaxPublicInputs: u32 = MAX_PUBLIC_INPUTS;
 	pub const MaxCidLen: u32 = MAX_CID;
@@ -92,6 +132,7 @@ impl pallet_model_registry::Config for Test {
 	type ModelDeposit = ModelDeposit;
 	type MaxCidLen = RegistryMaxCidLen;
 	type MaxEnvelopeLen = MaxEnvelopeLen;
+	type GrantDeposit = GrantDeposit;
 	type WeightInfo = ();
 }
 
@@ -100,14 +141,26 @@ impl pallet_compute_jobs::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type Escrow = Escrow;
+	type Slash = ();
 	type WorkerBond = WorkerBond;
 	type CircuitDeposit = CircuitDeposit;
+	type JobDeposit = JobDeposit;
+	type ItemDeposit = ItemDeposit;
 	type SlashFraction = SlashFraction;
+	type MaxOpenClaims = MaxOpenClaims;
+	type MaxJobDuration = MaxJobDuration;
+	type CandidacyPeriod = CandidacyPeriod;
+	type ReviewPeriod = ReviewPeriod;
+	type MinDeliveryPeriod = MinDeliveryPeriod;
+	type JobRetention = JobRetention;
+	type MinCommitteeSize = MinCommitteeSize;
+	type MinContributors = MinContributors;
 	type MaxVkLen = MaxVkLen;
 	type MaxPublicInputs = MaxPublicInputs;
 	type MaxCidLen = MaxCidLen;
 	type MaxParticipants = MaxParticipants;
 	type MaxCommitteeSize = MaxCommitteeSize;
+	type MaxCandidates = MaxCandidates;
 	type MaxVectorLen = MaxVectorLen;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -149,6 +202,8 @@ pub const P1: AccountId = 6;
 pub const P2: AccountId = 7;
 /// Aggregation participant.
 pub const P3: AccountId = 8;
+/// Aggregation participant.
+pub const P4: AccountId = 11;
 /// Registers circuits.
 pub const CIRCUIT_OWNER: AccountId = 9;
 /// Account with less than a bond.
@@ -162,8 +217,15 @@ pub const INITIAL: Balance = 10_000;
 pub const POOR_INITIAL: Balance = 60;
 
 /// The funded accounts.
-pub const FUNDED: [AccountId; 9] =
-	[CONSUMER, OWNER, WORKER, WORKER2, WORKER3, P1, P2, P3, CIRCUIT_OWNER];
+pub const FUNDED: [AccountId; 10] =
+	[CONSUMER, OWNER, WORKER, WORKER2, WORKER3, P1, P2, P3, P4, CIRCUIT_OWNER];
+
+/// A valid X25519 public key for tests (not of small order): `seed` in every byte.
+pub fn x25519_key(seed: u8) -> [u8; 32] {
+	let mut key = [seed.max(2); 32];
+	key[31] &= 0x7f;
+	key
+}
 
 /// Externalities with funded accounts, at block 1 (so events are recorded).
 pub fn new_test_ext() -> sp_io::TestExternalities {

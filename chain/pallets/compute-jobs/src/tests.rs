@@ -4,8 +4,10 @@
 use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
-	pallet_prelude::BoundedVec,
-	traits::{fungible::InspectHold, Hooks},
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate},
+		Hooks,
+	},
 };
 use modelproof_groth16::fixtures::{
 	FixtureProof, MLP_2X2_INPUT_HASH, MLP_2X2_N_PUBLIC, MLP_2X2_PROOFS, MLP_2X2_VK,
@@ -37,6 +39,15 @@ fn escrow_held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&RuntimeHoldReason::Escrow(pallet_escrow::HoldReason::Escrow), &who)
 }
 
+fn deposit_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::ComputeJobs(HoldReason::StorageDeposit), &who)
+}
+
+/// Free plus held: everything an account owns.
+fn total(who: AccountId) -> Balance {
+	Balances::total_balance(&who)
+}
+
 fn free(who: AccountId) -> Balance {
 	Balances::free_balance(who)
 }
@@ -52,7 +63,12 @@ fn has_event(event: Event<Test>) -> bool {
 	events().contains(&event)
 }
 
+/// Moves to `block`, giving every block passed a distinct hash (the committee draw reads the
+/// hash of the block after the candidacy period).
 fn run_to(block: u64) {
+	for n in System::block_number()..block {
+		frame_system::BlockHash::<Test>::insert(n, H256(sp_io::hashing::blake2_256(&n.to_le_bytes())));
+	}
 	System::set_block_number(block);
 }
 
@@ -104,7 +120,7 @@ fn grant(model_id: ModelId, who: AccountId) {
 }
 
 fn register_worker(who: AccountId) {
-	assert_ok!(ComputeJobs::register_worker(signed(who), [who as u8; 32]));
+	assert_ok!(ComputeJobs::register_worker(signed(who), x25519_key(who as u8)));
 }
 
 const REWARD: Balance = 1_000;
@@ -146,7 +162,7 @@ fn fixture(job_id: JobId) -> &'static FixtureProof {
 	MLP_2X2_PROOFS
 		.iter()
 		.find(|p| p.job_id == job_id)
-		.expect("fixture proofs exist for jobs 0 and 1")
+		.expect("fixture proofs exist for the first jobs")
 }
 
 fn outputs(p: &FixtureProof) -> Vec<H256> {
@@ -160,6 +176,8 @@ fn be(value: u64) -> [u8; 32] {
 }
 
 const CONTRIBUTION_DEADLINE: u64 = 10;
+/// The consumer's X25519 key for partial sums.
+const RESULT_KEY: [u8; 32] = [0x31; 32];
 
 fn submit_aggregation(participants: Vec<AccountId>, committee_size: u32, reward: Balance) -> JobId {
 	let job_id = NextJobId::<Test>::get();
@@ -171,17 +189,43 @@ fn submit_aggregation(participants: Vec<AccountId>, committee_size: u32, reward:
 		reward,
 		CONTRIBUTION_DEADLINE,
 		DEADLINE,
+		RESULT_KEY,
 	));
 	job_id
 }
 
+/// Last block of the candidacy period of a job submitted at `submitted`.
+fn candidacy_end(job_id: JobId) -> u64 {
+	match Jobs::<Test>::get(job_id).expect("job exists").kind {
+		JobKind::Aggregation { candidacy_end, .. } => candidacy_end,
+		_ => panic!("aggregation job expected"),
+	}
+}
+
+fn committee_of(job_id: JobId) -> Vec<AccountId> {
+	match Jobs::<Test>::get(job_id).expect("job exists").kind {
+		JobKind::Aggregation { committee, .. } => committee.to_vec(),
+		_ => panic!("aggregation job expected"),
+	}
+}
+
+/// `workers` (registered here) apply, then the committee is drawn two blocks after the
+/// candidacy period.
+fn form_with(job_id: JobId, workers: &[AccountId]) {
+	for w in workers {
+		if !Workers::<Test>::contains_key(w) {
+			register_worker(*w);
+		}
+		assert_ok!(ComputeJobs::claim_job(signed(*w), job_id));
+	}
+	run_to(candidacy_end(job_id) + 2);
+	assert_ok!(ComputeJobs::form_committee(signed(NOBODY), job_id));
+}
+
 /// Aggregation job (P1, P2, P3; committee `WORKER`, `WORKER2`) with the committee formed.
 fn collecting_job(reward: Balance) -> JobId {
-	register_worker(WORKER);
-	register_worker(WORKER2);
 	let job_id = submit_aggregation(vec![P1, P2, P3], 2, reward);
-	assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
-	assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
+	form_with(job_id, &[WORKER, WORKER2]);
 	job_id
 }
 
@@ -194,14 +238,23 @@ fn contribute(who: AccountId, job_id: JobId) {
 	));
 }
 
-/// A collecting job where all three participants contributed and contributions are closed.
+/// A collecting job where all three participants contributed and contributions are closed;
+/// the review period is over.
 fn aggregating_job(reward: Balance) -> JobId {
 	let job_id = collecting_job(reward);
 	for p in [P1, P2, P3] {
 		contribute(p, job_id);
 	}
 	assert_ok!(ComputeJobs::close_contributions(signed(NOBODY), job_id));
+	run_to(review_end(job_id) + 1);
 	job_id
+}
+
+fn review_end(job_id: JobId) -> u64 {
+	match Jobs::<Test>::get(job_id).expect("job exists").kind {
+		JobKind::Aggregation { review_end: Some(end), .. } => end,
+		_ => panic!("closed aggregation job expected"),
+	}
 }
 
 fn partial(who: AccountId, job_id: JobId) -> DispatchResult {
@@ -281,6 +334,7 @@ fn dispatch_weights_follow_arguments() {
 		reward: 1,
 		contribution_deadline: 2,
 		deadline: 3,
+		result_key: RESULT_KEY,
 	};
 	assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::submit_aggregation_job(3));
 	// Verification dominates: at 5 public inputs it costs several times decoding and checking
@@ -303,22 +357,17 @@ fn post_dispatch_weight_reflects_committee_size() {
 				.unwrap();
 		assert_eq!(last.actual_weight, Some(<() as WeightInfo>::submit_partial(2)));
 
-		let other = collecting_job_with(vec![P1], 1, WORKER3);
+		// A committee that never formed: one candidate to release.
+		run_to(1);
+		let other = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		register_worker(WORKER3);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER3), other));
 		run_to(DEADLINE + 1);
 		let expired = ComputeJobs::expire_job(signed(NOBODY), other).unwrap();
 		assert_eq!(expired.actual_weight, Some(<() as WeightInfo>::expire_job(1)));
+		let pruned = ComputeJobs::prune_job(signed(CONSUMER), job_id).unwrap();
+		assert_eq!(pruned.actual_weight, Some(<() as WeightInfo>::prune_job(3, 2)));
 	});
-}
-
-fn collecting_job_with(
-	participants: Vec<AccountId>,
-	committee_size: u32,
-	member: AccountId,
-) -> JobId {
-	register_worker(member);
-	let job_id = submit_aggregation(participants, committee_size, REWARD);
-	assert_ok!(ComputeJobs::claim_job(signed(member), job_id));
-	job_id
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,9 +520,12 @@ fn submit_inference_job_locks_reward() {
 		assert_eq!(job_id, 0);
 		assert_eq!(NextJobId::<Test>::get(), 1);
 		assert_eq!(escrow_held(CONSUMER), REWARD);
-		assert_eq!(free(CONSUMER), INITIAL - REWARD);
+		assert_eq!(deposit_held(CONSUMER), JOB_DEPOSIT);
+		assert_eq!(free(CONSUMER), INITIAL - REWARD - JOB_DEPOSIT);
 		let job = Jobs::<Test>::get(job_id).unwrap();
 		assert_eq!(job.consumer, CONSUMER);
+		assert_eq!(job.deposit, JOB_DEPOSIT);
+		assert_eq!(job.finished_at, None);
 		assert_eq!(job.reward, REWARD);
 		assert_eq!(job.deadline, DEADLINE);
 		assert_eq!(job.created_at, 1);
@@ -649,45 +701,6 @@ fn slashed_worker_cannot_claim_until_it_registers_again() {
 	});
 }
 
-#[test]
-fn claim_aggregation_forms_committee() {
-	new_test_ext().execute_with(|| {
-		register_worker(WORKER);
-		register_worker(WORKER2);
-		register_worker(WORKER3);
-		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
-		assert_eq!(status(job_id), JobStatus::Open);
-		assert_noop!(ComputeJobs::claim_job(signed(WORKER), job_id), E::AlreadyInCommittee);
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
-		assert_eq!(status(job_id), JobStatus::Collecting);
-		let committee: BoundedVec<AccountId, MaxCommitteeSize> =
-			vec![WORKER, WORKER2].try_into().unwrap();
-		assert!(has_event(Event::CommitteeFormed { job_id, committee: committee.clone() }));
-		assert!(has_event(Event::JobClaimed { job_id, worker: WORKER2 }));
-		match Jobs::<Test>::get(job_id).unwrap().kind {
-			JobKind::Aggregation { committee: stored, .. } => assert_eq!(stored, committee),
-			_ => panic!("aggregation job expected"),
-		}
-		assert_eq!(open_jobs(WORKER), 1);
-		assert_eq!(open_jobs(WORKER2), 1);
-		assert_noop!(ComputeJobs::claim_job(signed(WORKER3), job_id), E::CommitteeFull);
-		assert_noop!(ComputeJobs::claim_job(signed(WORKER2), job_id), E::AlreadyInCommittee);
-	});
-}
-
-#[test]
-fn committee_claims_close_at_contribution_deadline() {
-	new_test_ext().execute_with(|| {
-		register_worker(WORKER);
-		let job_id = submit_aggregation(vec![P1], 1, REWARD);
-		run_to(CONTRIBUTION_DEADLINE + 1);
-		assert_noop!(ComputeJobs::claim_job(signed(WORKER), job_id), E::DeadlinePassed);
-		run_to(CONTRIBUTION_DEADLINE);
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
-	});
-}
-
 // ---------------------------------------------------------------------------------------------
 // submit_inference_result (real Groth16 fixtures)
 // ---------------------------------------------------------------------------------------------
@@ -699,7 +712,7 @@ fn valid_proof_pays_worker_and_royalty() {
 		let (_, _, job_id) = claimed_inference();
 		assert_eq!(job_id, 0);
 		let p = fixture(job_id);
-		assert_eq!(free(CONSUMER), INITIAL - REWARD);
+		assert_eq!(free(CONSUMER), INITIAL - REWARD - JOB_DEPOSIT);
 		assert_ok!(ComputeJobs::submit_inference_result(
 			signed(WORKER),
 			job_id,
@@ -708,11 +721,11 @@ fn valid_proof_pays_worker_and_royalty() {
 		));
 
 		let royalty = REWARD / 10;
-		assert_eq!(free(CONSUMER), INITIAL - REWARD);
+		assert_eq!(free(CONSUMER), INITIAL - REWARD - JOB_DEPOSIT);
 		assert_eq!(escrow_held(CONSUMER), 0);
 		assert_eq!(free(WORKER), INITIAL - WORKER_BOND + (REWARD - royalty));
 		assert_eq!(bond_held(WORKER), WORKER_BOND);
-		assert_eq!(free(OWNER), INITIAL - MODEL_DEPOSIT + royalty);
+		assert_eq!(free(OWNER), INITIAL - MODEL_DEPOSIT - GRANT_DEPOSIT + royalty);
 		assert_eq!(Balances::total_issuance(), issuance);
 
 		assert_eq!(status(job_id), JobStatus::Completed);
@@ -752,7 +765,7 @@ fn royalty_free_model_pays_worker_everything() {
 			p.proof
 		));
 		assert_eq!(free(WORKER), INITIAL - WORKER_BOND + REWARD);
-		assert_eq!(free(OWNER), INITIAL - MODEL_DEPOSIT);
+		assert_eq!(free(OWNER), INITIAL - MODEL_DEPOSIT - GRANT_DEPOSIT);
 		assert!(has_event(Event::JobCompleted { job_id, reward: REWARD, royalty: 0 }));
 	});
 }
@@ -1024,7 +1037,7 @@ fn submit_inference_result_errors() {
 		);
 
 		run_to(1);
-		let agg = submit_aggregation(vec![P1], 1, REWARD + 1);
+		let agg = submit_aggregation(vec![P1, P2, P3], 2, REWARD + 1);
 		assert_noop!(
 			ComputeJobs::submit_inference_result(signed(WORKER), agg, outputs(p), p.proof),
 			E::NotInferenceJob
@@ -1040,9 +1053,9 @@ fn royalty_that_cannot_be_deposited_stays_with_consumer() {
 		// royalty stays with the consumer.
 		let circuit_id = fixture_circuit();
 		let model_id = zk_model(Permill::from_parts(3_000));
-		assert_ok!(Models::transfer_ownership(signed(OWNER), model_id, NOBODY));
 		register_worker(WORKER);
-		grant_as(NOBODY, model_id, WORKER);
+		grant(model_id, WORKER);
+		assert_ok!(Models::transfer_ownership(signed(OWNER), model_id, NOBODY));
 		let job_id = submit_inference(model_id, circuit_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
@@ -1054,7 +1067,7 @@ fn royalty_that_cannot_be_deposited_stays_with_consumer() {
 		));
 		assert_eq!(free(NOBODY), 0);
 		assert_eq!(free(WORKER), INITIAL - WORKER_BOND + 997);
-		assert_eq!(free(CONSUMER), INITIAL - 997);
+		assert_eq!(free(CONSUMER), INITIAL - JOB_DEPOSIT - 997);
 		assert_eq!(escrow_held(CONSUMER), 0);
 		assert!(has_event(Event::JobCompleted { job_id, reward: 997, royalty: 0 }));
 	});
@@ -1065,9 +1078,9 @@ fn royalty_creates_a_fresh_owner_account() {
 	new_test_ext().execute_with(|| {
 		let circuit_id = fixture_circuit();
 		let model_id = zk_model(Permill::from_percent(5));
-		assert_ok!(Models::transfer_ownership(signed(OWNER), model_id, NOBODY));
 		register_worker(WORKER);
-		grant_as(NOBODY, model_id, WORKER);
+		grant(model_id, WORKER);
+		assert_ok!(Models::transfer_ownership(signed(OWNER), model_id, NOBODY));
 		let job_id = submit_inference(model_id, circuit_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
@@ -1083,8 +1096,408 @@ fn royalty_creates_a_fresh_owner_account() {
 	});
 }
 
-fn grant_as(owner: AccountId, model_id: ModelId, who: AccountId) {
-	assert_ok!(Models::grant_access(signed(owner), model_id, who, vec![7u8; 48]));
+// ---------------------------------------------------------------------------------------------
+// Worker keys, bonds and exposure
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn weak_encryption_keys_are_refused() {
+	new_test_ext().execute_with(|| {
+		for weak in [[0u8; 32], {
+			let mut one = [0u8; 32];
+			one[0] = 1;
+			one
+		}, [0xff; 32]] {
+			assert_noop!(ComputeJobs::register_worker(signed(WORKER), weak), E::WeakEncryptionKey);
+		}
+		assert_noop!(
+			ComputeJobs::submit_aggregation_job(
+				signed(CONSUMER),
+				vec![P1, P2, P3],
+				2,
+				16,
+				REWARD,
+				CONTRIBUTION_DEADLINE,
+				DEADLINE,
+				[0u8; 32],
+			),
+			E::WeakEncryptionKey
+		);
+		register_worker(WORKER);
+	});
+}
+
+#[test]
+fn one_bond_backs_at_most_max_open_claims() {
+	new_test_ext().execute_with(|| {
+		let (model_id, circuit_id) = inference_setup();
+		let jobs: Vec<JobId> =
+			(0..=MAX_OPEN_CLAIMS).map(|_| submit_inference(model_id, circuit_id)).collect();
+		for job_id in &jobs[..MAX_OPEN_CLAIMS as usize] {
+			assert_ok!(ComputeJobs::claim_job(signed(WORKER), *job_id));
+		}
+		let last = jobs[MAX_OPEN_CLAIMS as usize];
+		assert_noop!(ComputeJobs::claim_job(signed(WORKER), last), E::TooManyOpenClaims);
+		// Candidacies count too.
+		let aggregation = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		assert_noop!(ComputeJobs::claim_job(signed(WORKER), aggregation), E::TooManyOpenClaims);
+		// Handing one back frees a slot.
+		assert_ok!(ComputeJobs::hand_back_job(signed(WORKER), jobs[0], HandBackReason::Withdrawn));
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), last));
+		// Every claim expiring at once costs at most the whole bond.
+		run_to(DEADLINE + 1);
+		for job_id in &jobs[1..] {
+			assert_ok!(ComputeJobs::expire_job(signed(NOBODY), *job_id));
+		}
+		let info = Workers::<Test>::get(WORKER).unwrap();
+		assert_eq!(info.open_jobs, 0);
+		assert_eq!(info.bond, WORKER_BOND - 4 * (WORKER_BOND / 4));
+	});
+}
+
+#[test]
+fn deadlines_are_bounded() {
+	new_test_ext().execute_with(|| {
+		let (model_id, circuit_id) = inference_setup();
+		let submit = |deadline| {
+			ComputeJobs::submit_inference_job(
+				signed(CONSUMER),
+				model_id,
+				circuit_id,
+				H256(MLP_2X2_INPUT_HASH),
+				INPUT_CID.to_vec(),
+				REWARD,
+				deadline,
+			)
+		};
+		assert_noop!(submit(1 + MAX_JOB_DURATION + 1), E::DeadlineTooFar);
+		assert_ok!(submit(1 + MAX_JOB_DURATION));
+		let aggregate = |cdl, dl| {
+			ComputeJobs::submit_aggregation_job(
+				signed(CONSUMER),
+				vec![P1, P2, P3],
+				2,
+				16,
+				REWARD,
+				cdl,
+				dl,
+				RESULT_KEY,
+			)
+		};
+		assert_noop!(aggregate(10, 1 + MAX_JOB_DURATION + 1), E::DeadlineTooFar);
+		// The committee needs the review and delivery periods after the contribution deadline.
+		let shortest = 10 + 1 + REVIEW_PERIOD + MIN_DELIVERY_PERIOD;
+		assert_noop!(aggregate(10, shortest - 1), E::DeadlineTooSoon);
+		// The contribution deadline leaves room for the candidacy period and the draw.
+		let earliest = 1 + CANDIDACY_PERIOD + 2;
+		assert_noop!(aggregate(earliest - 1, 40), E::InvalidContributionDeadline);
+		assert_ok!(aggregate(earliest, 40));
+		assert_ok!(aggregate(10, shortest));
+	});
+}
+
+#[test]
+fn far_deadline_claim_never_pins_the_bond() {
+	new_test_ext().execute_with(|| {
+		let (model_id, circuit_id) = inference_setup();
+		let far = 1 + MAX_JOB_DURATION;
+		let job_id = NextJobId::<Test>::get();
+		assert_ok!(ComputeJobs::submit_inference_job(
+			signed(CONSUMER),
+			model_id,
+			circuit_id,
+			H256(MLP_2X2_INPUT_HASH),
+			INPUT_CID.to_vec(),
+			REWARD,
+			far,
+		));
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
+		assert_noop!(ComputeJobs::deregister_worker(signed(WORKER)), E::WorkerHasOpenJobs);
+		// The worker hands it back at once and leaves with its whole bond.
+		assert_ok!(ComputeJobs::hand_back_job(signed(WORKER), job_id, HandBackReason::Withdrawn));
+		assert_ok!(ComputeJobs::deregister_worker(signed(WORKER)));
+		assert_eq!(total(WORKER), INITIAL);
+	});
+	// A committee seat ends by the deadline, at most MaxJobDuration blocks after submission.
+	new_test_ext().execute_with(|| {
+		let job_id = NextJobId::<Test>::get();
+		assert_ok!(ComputeJobs::submit_aggregation_job(
+			signed(CONSUMER),
+			vec![P1, P2, P3],
+			2,
+			16,
+			REWARD,
+			MAX_JOB_DURATION - 10,
+			1 + MAX_JOB_DURATION,
+			RESULT_KEY,
+		));
+		form_with(job_id, &[WORKER, WORKER2]);
+		assert_noop!(ComputeJobs::deregister_worker(signed(WORKER)), E::WorkerHasOpenJobs);
+		assert_noop!(
+			ComputeJobs::hand_back_job(signed(WORKER), job_id, HandBackReason::Withdrawn),
+			E::CannotHandBack
+		);
+		// Nobody contributes: the job fails once the contribution deadline passed.
+		run_to(MAX_JOB_DURATION - 10);
+		assert_noop!(ComputeJobs::expire_job(signed(NOBODY), job_id), E::DeadlineNotReached);
+		run_to(MAX_JOB_DURATION - 9);
+		assert_ok!(ComputeJobs::expire_job(signed(WORKER), job_id));
+		assert!(has_event(Event::JobFailed { job_id, reason: FailureReason::TooFewContributions }));
+		assert_ok!(ComputeJobs::deregister_worker(signed(WORKER)));
+		assert_eq!(total(WORKER), INITIAL);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// hand_back_job
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn handing_back_an_inference_job_refunds_without_slash() {
+	new_test_ext().execute_with(|| {
+		let issuance = Balances::total_issuance();
+		let (_, _, job_id) = claimed_inference();
+		assert_ok!(ComputeJobs::hand_back_job(
+			signed(WORKER),
+			job_id,
+			HandBackReason::InputUnavailable
+		));
+		assert_eq!(status(job_id), JobStatus::Failed);
+		assert_eq!(escrow_held(CONSUMER), 0);
+		assert_eq!(free(CONSUMER), INITIAL - JOB_DEPOSIT);
+		assert_eq!(bond_held(WORKER), WORKER_BOND);
+		assert_eq!(open_jobs(WORKER), 0);
+		assert!(has_event(Event::JobHandedBack {
+			job_id,
+			worker: WORKER,
+			reason: HandBackReason::InputUnavailable,
+		}));
+		assert!(has_event(Event::JobFailed {
+			job_id,
+			reason: FailureReason::HandedBack(HandBackReason::InputUnavailable),
+		}));
+		assert_eq!(Balances::total_issuance(), issuance);
+		// Nothing left to expire or hand back.
+		run_to(DEADLINE + 1);
+		assert_noop!(ComputeJobs::expire_job(signed(NOBODY), job_id), E::JobFinished);
+	});
+}
+
+#[test]
+fn hand_back_errors() {
+	new_test_ext().execute_with(|| {
+		let reason = HandBackReason::InvalidInput;
+		assert_noop!(ComputeJobs::hand_back_job(signed(WORKER), 3, reason), E::UnknownJob);
+		let (model_id, _, job_id) = claimed_inference();
+		register_worker(WORKER2);
+		grant(model_id, WORKER2);
+		assert_noop!(ComputeJobs::hand_back_job(signed(WORKER2), job_id, reason), E::NotClaimant);
+		run_to(DEADLINE + 1);
+		assert_noop!(ComputeJobs::hand_back_job(signed(WORKER), job_id, reason), E::DeadlinePassed);
+		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
+		assert_noop!(ComputeJobs::hand_back_job(signed(WORKER), job_id, reason), E::JobFinished);
+	});
+}
+
+#[test]
+fn revoked_grant_is_handed_back_without_slash() {
+	new_test_ext().execute_with(|| {
+		let (model_id, _, job_id) = claimed_inference();
+		assert_ok!(Models::revoke_access(signed(OWNER), model_id, WORKER));
+		assert_ok!(ComputeJobs::hand_back_job(
+			signed(WORKER),
+			job_id,
+			HandBackReason::GrantRevoked
+		));
+		assert_eq!(total(WORKER), INITIAL);
+		assert_eq!(total(CONSUMER), INITIAL);
+	});
+}
+
+#[test]
+fn candidates_withdraw_before_the_draw() {
+	new_test_ext().execute_with(|| {
+		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		register_worker(WORKER);
+		register_worker(WORKER2);
+		assert_noop!(
+			ComputeJobs::hand_back_job(signed(WORKER), job_id, HandBackReason::Withdrawn),
+			E::NotCandidate
+		);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
+		assert_ok!(ComputeJobs::hand_back_job(signed(WORKER), job_id, HandBackReason::Withdrawn));
+		assert_eq!(open_jobs(WORKER), 0);
+		assert_eq!(status(job_id), JobStatus::Open);
+		assert!(has_event(Event::JobHandedBack {
+			job_id,
+			worker: WORKER,
+			reason: HandBackReason::Withdrawn,
+		}));
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Committee candidacy and draw
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn committee_is_drawn_among_candidates() {
+	new_test_ext().execute_with(|| {
+		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		for w in [WORKER, WORKER2, WORKER3] {
+			register_worker(w);
+			assert_ok!(ComputeJobs::claim_job(signed(w), job_id));
+			assert!(has_event(Event::JobClaimed { job_id, worker: w }));
+		}
+		assert_eq!(status(job_id), JobStatus::Open);
+		assert_noop!(ComputeJobs::claim_job(signed(WORKER), job_id), E::AlreadyCandidate);
+		// The draw reads the hash of the block after the candidacy period.
+		run_to(candidacy_end(job_id) + 1);
+		assert_noop!(ComputeJobs::claim_job(signed(P4), job_id), E::NotWorker);
+		register_worker(P4);
+		assert_noop!(ComputeJobs::claim_job(signed(P4), job_id), E::CandidacyClosed);
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), job_id), E::TooEarly);
+		run_to(candidacy_end(job_id) + 2);
+		assert_ok!(ComputeJobs::form_committee(signed(NOBODY), job_id));
+		let committee = committee_of(job_id);
+		assert_eq!(committee.len(), 2);
+		assert!(committee.iter().all(|m| [WORKER, WORKER2, WORKER3].contains(m)));
+		assert_eq!(status(job_id), JobStatus::Collecting);
+		assert!(has_event(Event::CommitteeFormed {
+			job_id,
+			committee: committee.clone().try_into().unwrap(),
+		}));
+		// The candidate not drawn has its claim released; members hold one each.
+		for w in [WORKER, WORKER2, WORKER3] {
+			assert_eq!(open_jobs(w), u32::from(committee.contains(&w)));
+		}
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), job_id), E::CommitteeFull);
+		assert_noop!(ComputeJobs::claim_job(signed(P4), job_id), E::CommitteeFull);
+	});
+}
+
+#[test]
+fn late_applications_fill_an_undersubscribed_committee() {
+	new_test_ext().execute_with(|| {
+		let job_id = submit_aggregation(vec![P1, P2, P3], 3, REWARD);
+		register_worker(WORKER);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
+		run_to(candidacy_end(job_id) + 3);
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), job_id), E::NotEnoughCandidates);
+		register_worker(WORKER2);
+		register_worker(WORKER3);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
+		assert_eq!(status(job_id), JobStatus::Open);
+		// The application that makes the candidates exactly enough forms the committee.
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER3), job_id));
+		assert_eq!(status(job_id), JobStatus::Collecting);
+		assert_eq!(committee_of(job_id), vec![WORKER, WORKER2, WORKER3]);
+	});
+}
+
+#[test]
+fn form_committee_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), 4), E::UnknownJob);
+		let (model_id, circuit_id) = inference_setup();
+		let inference = submit_inference(model_id, circuit_id);
+		assert_noop!(
+			ComputeJobs::form_committee(signed(NOBODY), inference),
+			E::NotAggregationJob
+		);
+		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		register_worker(WORKER2);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
+		run_to(CONTRIBUTION_DEADLINE + 1);
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), job_id), E::DeadlinePassed);
+		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
+		assert!(has_event(Event::JobFailed { job_id, reason: FailureReason::CommitteeNotFormed }));
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), job_id), E::JobFinished);
+		assert_eq!(open_jobs(WORKER2), 0);
+	});
+}
+
+#[test]
+fn candidacies_are_bounded() {
+	new_test_ext().execute_with(|| {
+		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		for i in 0..=MAX_CANDIDATES as u64 {
+			let w = 200 + i;
+			Balances::set_balance(&w, INITIAL);
+			assert_ok!(ComputeJobs::register_worker(signed(w), x25519_key(20 + i as u8)));
+			let result = ComputeJobs::claim_job(signed(w), job_id);
+			if i < MAX_CANDIDATES as u64 {
+				assert_ok!(result);
+			} else {
+				assert_noop!(result, E::TooManyCandidates);
+			}
+		}
+	});
+}
+
+/// An operator controlling `k` of `n` applicants wins about `k/n` of the seats — even when
+/// its workers always apply first — and not the whole committee.
+#[test]
+fn committee_seats_follow_the_share_of_candidates() {
+	new_test_ext().execute_with(|| {
+		let operator: Vec<AccountId> = (300..303).collect();
+		let honest: Vec<AccountId> = (310..315).collect();
+		for (i, w) in operator.iter().chain(honest.iter()).enumerate() {
+			Balances::set_balance(w, INITIAL);
+			assert_ok!(ComputeJobs::register_worker(signed(*w), x25519_key(40 + i as u8)));
+		}
+		let (jobs, size) = (300u32, 3usize);
+		let mut operator_seats = 0usize;
+		let mut whole_committees = 0usize;
+		for _ in 0..jobs {
+			let now = System::block_number();
+			let job_id = NextJobId::<Test>::get();
+			assert_ok!(ComputeJobs::submit_aggregation_job(
+				signed(CONSUMER),
+				vec![P1, P2, P3],
+				size as u32,
+				4,
+				1,
+				now + CANDIDACY_PERIOD + 2,
+				now + CANDIDACY_PERIOD + 3 + REVIEW_PERIOD + MIN_DELIVERY_PERIOD,
+				RESULT_KEY,
+			));
+			// The operator sees the job first and applies with all its workers before anyone.
+			for w in operator.iter().chain(honest.iter()) {
+				assert_ok!(ComputeJobs::claim_job(signed(*w), job_id));
+			}
+			run_to(candidacy_end(job_id) + 2);
+			assert_ok!(ComputeJobs::form_committee(signed(NOBODY), job_id));
+			let committee = committee_of(job_id);
+			let seats = committee.iter().filter(|m| operator.contains(m)).count();
+			operator_seats += seats;
+			whole_committees += usize::from(seats == size);
+			// Nobody contributes: the job fails and the seats are released.
+			run_to(now + CANDIDACY_PERIOD + 3);
+			assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
+			assert_ok!(ComputeJobs::prune_job(signed(CONSUMER), job_id));
+		}
+		let share = operator_seats as f64 / (jobs as usize * size) as f64;
+		let expected = operator.len() as f64 / (operator.len() + honest.len()) as f64;
+		assert!((share - expected).abs() < 0.05, "operator won {share:.3} of the seats, expected {expected:.3}");
+		// Whole committees to the operator: C(3,3)/C(8,3) = 1/56 of jobs, not all of them.
+		assert!(whole_committees < jobs as usize / 20, "{whole_committees} whole committees");
+	});
+}
+
+#[test]
+fn draw_is_a_permutation_prefix() {
+	let mut items: Vec<u32> = (0..8).collect();
+	draw_committee(&mut items, 3, &[7u8; 32]);
+	let mut sorted = items.clone();
+	sorted.sort();
+	assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+	let mut again: Vec<u32> = (0..8).collect();
+	draw_committee(&mut again, 3, &[7u8; 32]);
+	assert_eq!(items, again, "the draw is deterministic in its seed");
+	let mut other: Vec<u32> = (0..8).collect();
+	draw_committee(&mut other, 3, &[8u8; 32]);
+	assert_ne!(items[..3], other[..3], "a different seed draws differently");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1092,12 +1505,15 @@ fn grant_as(owner: AccountId, model_id: ModelId, who: AccountId) {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn submit_aggregation_job_locks_reward() {
+fn submit_aggregation_job_locks_reward_and_deposit() {
 	new_test_ext().execute_with(|| {
 		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
 		assert_eq!(escrow_held(CONSUMER), REWARD);
+		assert_eq!(deposit_held(CONSUMER), JOB_DEPOSIT);
 		let job = Jobs::<Test>::get(job_id).unwrap();
 		assert_eq!(job.status, JobStatus::Open);
+		assert_eq!(job.deposit, JOB_DEPOSIT);
+		assert_eq!(job.finished_at, None);
 		assert_eq!(
 			job.kind,
 			JobKind::Aggregation {
@@ -1105,7 +1521,11 @@ fn submit_aggregation_job_locks_reward() {
 				committee_size: 2,
 				vector_len: 16,
 				contribution_deadline: CONTRIBUTION_DEADLINE,
+				result_key: RESULT_KEY,
+				candidates: Default::default(),
+				candidacy_end: 1 + CANDIDACY_PERIOD,
 				committee: Default::default(),
+				review_end: None,
 			}
 		);
 		assert!(has_event(Event::JobSubmitted {
@@ -1130,36 +1550,43 @@ fn submit_aggregation_job_errors() {
 				reward,
 				cdl,
 				dl,
+				RESULT_KEY,
 			)
 		};
-		assert_noop!(submit(vec![], 1, 4, REWARD, 10, 20), E::NoParticipants);
+		let three = || vec![P1, P2, P3];
+		assert_noop!(submit(vec![], 2, 4, REWARD, 10, 20), E::TooFewParticipants);
+		assert_noop!(submit(vec![P1, P2], 2, 4, REWARD, 10, 20), E::TooFewParticipants);
 		let too_many: Vec<AccountId> = (100..100 + MAX_PARTICIPANTS as u64 + 1).collect();
-		assert_noop!(submit(too_many, 1, 4, REWARD, 10, 20), E::TooManyParticipants);
-		assert_noop!(submit(vec![P1, P2, P1], 1, 4, REWARD, 10, 20), E::DuplicateParticipant);
-		assert_noop!(submit(vec![P1], 0, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
-		assert_noop!(
-			submit(vec![P1], MAX_COMMITTEE + 1, 4, REWARD, 10, 20),
-			E::InvalidCommitteeSize
-		);
-		assert_noop!(submit(vec![P1], 1, 0, REWARD, 10, 20), E::InvalidVectorLen);
-		assert_noop!(submit(vec![P1], 1, MAX_VECTOR + 1, REWARD, 10, 20), E::InvalidVectorLen);
-		assert_noop!(submit(vec![P1], 1, 4, 0, 10, 20), E::ZeroReward);
-		assert_noop!(submit(vec![P1], 1, 4, REWARD, 1, 1), E::DeadlineInPast);
-		assert_noop!(submit(vec![P1], 1, 4, REWARD, 20, 20), E::InvalidContributionDeadline);
-		assert_noop!(submit(vec![P1], 1, 4, REWARD, 30, 20), E::InvalidContributionDeadline);
-		assert_noop!(submit(vec![P1], 1, 4, REWARD, 1, 20), E::InvalidContributionDeadline);
+		assert_noop!(submit(too_many, 2, 4, REWARD, 10, 20), E::TooManyParticipants);
+		assert_noop!(submit(vec![P1, P2, P1], 2, 4, REWARD, 10, 20), E::DuplicateParticipant);
+		// A committee of one would hold every vector in the clear.
+		assert_noop!(submit(three(), 1, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
+		assert_noop!(submit(three(), 0, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
+		assert_noop!(submit(three(), MAX_COMMITTEE + 1, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
+		assert_noop!(submit(three(), 2, 0, REWARD, 10, 20), E::InvalidVectorLen);
+		assert_noop!(submit(three(), 2, MAX_VECTOR + 1, REWARD, 10, 20), E::InvalidVectorLen);
+		assert_noop!(submit(three(), 2, 4, 0, 10, 20), E::ZeroReward);
+		assert_noop!(submit(three(), 2, 4, REWARD, 1, 1), E::DeadlineInPast);
+		assert_noop!(submit(three(), 2, 4, REWARD, 20, 20), E::InvalidContributionDeadline);
+		assert_noop!(submit(three(), 2, 4, REWARD, 30, 20), E::InvalidContributionDeadline);
+		assert_noop!(submit(three(), 2, 4, REWARD, 1, 20), E::InvalidContributionDeadline);
+		// The consumer must afford reward and deposit.
+		assert!(submit(three(), 2, 4, INITIAL - JOB_DEPOSIT + 1, 10, 20).is_err());
+		assert_eq!(NextJobId::<Test>::get(), 0);
+		assert_eq!(escrow_held(CONSUMER), 0);
+		assert_eq!(deposit_held(CONSUMER), 0);
 		// Bounds are inclusive.
 		let max: Vec<AccountId> = (100..100 + MAX_PARTICIPANTS as u64).collect();
-		assert_ok!(submit(max, MAX_COMMITTEE, MAX_VECTOR, REWARD, 2, 3));
+		assert_ok!(submit(max, MAX_COMMITTEE, MAX_VECTOR, REWARD, 10, 20));
 	});
 }
 
 // ---------------------------------------------------------------------------------------------
-// contribute / close_contributions / submit_partial
+// contribute / report_contribution / close_contributions / submit_partial
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn contribute_records_manifest() {
+fn contribute_records_manifest_and_deposit() {
 	new_test_ext().execute_with(|| {
 		let job_id = collecting_job(REWARD);
 		assert_ok!(ComputeJobs::contribute(
@@ -1170,8 +1597,14 @@ fn contribute_records_manifest() {
 		));
 		assert_eq!(
 			Contributions::<Test>::get(job_id, P2),
-			Some((b"bafyman".to_vec().try_into().unwrap(), H256::repeat_byte(5)))
+			Some(Contribution {
+				manifest_cid: b"bafyman".to_vec().try_into().unwrap(),
+				manifest_digest: H256::repeat_byte(5),
+				deposit: ITEM_DEPOSIT,
+				rejected_by: None,
+			})
 		);
+		assert_eq!(deposit_held(P2), ITEM_DEPOSIT);
 		assert_eq!(ContributionCount::<Test>::get(job_id), 1);
 		assert!(has_event(Event::ContributionReceived {
 			job_id,
@@ -1185,16 +1618,13 @@ fn contribute_records_manifest() {
 #[test]
 fn contribute_errors() {
 	new_test_ext().execute_with(|| {
-		register_worker(WORKER);
-		register_worker(WORKER2);
-		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
+		let job_id = submit_aggregation(vec![P1, P2, P3, POOR], 2, REWARD);
 		let cid = || b"bafyman".to_vec();
 		assert_noop!(
 			ComputeJobs::contribute(signed(P1), job_id, cid(), H256::zero()),
 			E::CommitteeNotFormed
 		);
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
+		form_with(job_id, &[WORKER, WORKER2]);
 		assert_noop!(ComputeJobs::contribute(signed(P1), 42, cid(), H256::zero()), E::UnknownJob);
 		assert_noop!(
 			ComputeJobs::contribute(
@@ -1214,15 +1644,23 @@ fn contribute_errors() {
 			ComputeJobs::contribute(signed(P1), job_id, cid(), H256::zero()),
 			E::AlreadyContributed
 		);
+		// POOR cannot pay the deposit after giving its funds away.
+		assert_ok!(Balances::transfer_allow_death(signed(POOR), NOBODY, POOR_INITIAL));
+		assert_noop!(
+			ComputeJobs::contribute(signed(POOR), job_id, cid(), H256::zero()),
+			E::InsufficientBalance
+		);
+		contribute(P2, job_id);
+		contribute(P3, job_id);
 		run_to(CONTRIBUTION_DEADLINE + 1);
 		assert_noop!(
-			ComputeJobs::contribute(signed(P2), job_id, cid(), H256::zero()),
+			ComputeJobs::contribute(signed(POOR), job_id, cid(), H256::zero()),
 			E::ContributionsClosed
 		);
 		assert_ok!(ComputeJobs::close_contributions(signed(NOBODY), job_id));
 		run_to(CONTRIBUTION_DEADLINE);
 		assert_noop!(
-			ComputeJobs::contribute(signed(P2), job_id, cid(), H256::zero()),
+			ComputeJobs::contribute(signed(POOR), job_id, cid(), H256::zero()),
 			E::ContributionsClosed
 		);
 
@@ -1245,9 +1683,15 @@ fn close_contributions_when_all_contributed() {
 		contribute(P2, job_id);
 		assert_noop!(ComputeJobs::close_contributions(signed(NOBODY), job_id), E::TooEarly);
 		contribute(P3, job_id);
+		let now = System::block_number();
 		assert_ok!(ComputeJobs::close_contributions(signed(NOBODY), job_id));
 		assert_eq!(status(job_id), JobStatus::Aggregating);
-		assert!(has_event(Event::ContributionsClosed { job_id, contributors: 3 }));
+		assert_eq!(review_end(job_id), now + REVIEW_PERIOD);
+		assert!(has_event(Event::ContributionsClosed {
+			job_id,
+			contributors: 3,
+			review_end: now + REVIEW_PERIOD,
+		}));
 		assert_noop!(
 			ComputeJobs::close_contributions(signed(NOBODY), job_id),
 			E::ContributionsClosed
@@ -1256,17 +1700,38 @@ fn close_contributions_when_all_contributed() {
 }
 
 #[test]
-fn close_contributions_after_contribution_deadline() {
+fn late_close_does_not_shorten_the_delivery_time() {
 	new_test_ext().execute_with(|| {
 		let job_id = collecting_job(REWARD);
-		run_to(CONTRIBUTION_DEADLINE + 1);
-		assert_noop!(ComputeJobs::close_contributions(signed(NOBODY), job_id), E::NoContributions);
-		run_to(CONTRIBUTION_DEADLINE);
-		contribute(P3, job_id);
-		assert_noop!(ComputeJobs::close_contributions(signed(NOBODY), job_id), E::TooEarly);
-		run_to(CONTRIBUTION_DEADLINE + 1);
+		for p in [P1, P2, P3] {
+			contribute(p, job_id);
+		}
+		// Closed only at the last moment: the review period still ends as if closed right
+		// after the contribution deadline.
+		run_to(DEADLINE);
 		assert_ok!(ComputeJobs::close_contributions(signed(NOBODY), job_id));
-		assert!(has_event(Event::ContributionsClosed { job_id, contributors: 1 }));
+		assert_eq!(review_end(job_id), CONTRIBUTION_DEADLINE + 1 + REVIEW_PERIOD);
+		assert_ok!(partial(WORKER, job_id));
+	});
+}
+
+#[test]
+fn close_contributions_needs_min_contributors() {
+	new_test_ext().execute_with(|| {
+		let job_id = collecting_job(REWARD);
+		contribute(P1, job_id);
+		contribute(P2, job_id);
+		run_to(CONTRIBUTION_DEADLINE + 1);
+		assert_noop!(
+			ComputeJobs::close_contributions(signed(NOBODY), job_id),
+			E::TooFewContributions
+		);
+		// The job can be ended at once, without a slash.
+		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
+		assert!(has_event(Event::JobFailed { job_id, reason: FailureReason::TooFewContributions }));
+		assert_eq!(total(WORKER), INITIAL);
+		assert_eq!(total(WORKER2), INITIAL);
+		assert_eq!(total(CONSUMER), INITIAL);
 	});
 }
 
@@ -1274,11 +1739,12 @@ fn close_contributions_after_contribution_deadline() {
 fn close_contributions_errors() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(ComputeJobs::close_contributions(signed(NOBODY), 5), E::UnknownJob);
-		register_worker(WORKER);
-		let open = submit_aggregation(vec![P1], 1, REWARD);
+		let open = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
 		assert_noop!(ComputeJobs::close_contributions(signed(NOBODY), open), E::CommitteeNotFormed);
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), open));
-		contribute(P1, open);
+		form_with(open, &[WORKER, WORKER2]);
+		for p in [P1, P2, P3] {
+			contribute(p, open);
+		}
 		run_to(DEADLINE + 1);
 		assert_noop!(ComputeJobs::close_contributions(signed(NOBODY), open), E::DeadlinePassed);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), open));
@@ -1300,6 +1766,68 @@ fn close_contributions_errors() {
 }
 
 #[test]
+fn rejected_contributions_are_left_out() {
+	new_test_ext().execute_with(|| {
+		let job_id = submit_aggregation(vec![P1, P2, P3, P4], 2, REWARD);
+		form_with(job_id, &[WORKER, WORKER2]);
+		for p in [P1, P2, P3, P4] {
+			contribute(p, job_id);
+		}
+		// Rejected while collecting…
+		assert_ok!(ComputeJobs::report_contribution(signed(WORKER), job_id, P4));
+		assert_eq!(Contributions::<Test>::get(job_id, P4).unwrap().rejected_by, Some(WORKER));
+		assert!(has_event(Event::ContributionRejected { job_id, participant: P4, by: WORKER }));
+		assert_ok!(ComputeJobs::close_contributions(signed(NOBODY), job_id));
+		assert!(has_event(Event::ContributionsClosed {
+			job_id,
+			contributors: 3,
+			review_end: review_end(job_id),
+		}));
+		assert_noop!(partial(WORKER, job_id), E::ReviewNotOver);
+		// …and during the review period, down to fewer than MinContributors: no aggregate.
+		assert_ok!(ComputeJobs::report_contribution(signed(WORKER2), job_id, P1));
+		assert_eq!(ComputeJobs::valid_contributions(job_id), 2);
+		run_to(review_end(job_id) + 1);
+		assert_noop!(partial(WORKER, job_id), E::TooFewContributions);
+		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
+		assert!(has_event(Event::JobFailed { job_id, reason: FailureReason::TooFewContributions }));
+		assert_eq!(total(WORKER), INITIAL);
+		assert_eq!(total(WORKER2), INITIAL);
+	});
+}
+
+#[test]
+fn report_contribution_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(ComputeJobs::report_contribution(signed(WORKER), 8, P1), E::UnknownJob);
+		let job_id = aggregating_job(REWARD);
+		// `aggregating_job` moved past the review period.
+		assert_noop!(ComputeJobs::report_contribution(signed(WORKER), job_id, P1), E::ReviewOver);
+		run_to(review_end(job_id));
+		assert_noop!(
+			ComputeJobs::report_contribution(signed(WORKER3), job_id, P1),
+			E::NotCommitteeMember
+		);
+		assert_noop!(
+			ComputeJobs::report_contribution(signed(WORKER), job_id, P4),
+			E::NoContribution
+		);
+		assert_ok!(ComputeJobs::report_contribution(signed(WORKER), job_id, P1));
+		assert_noop!(
+			ComputeJobs::report_contribution(signed(WORKER2), job_id, P1),
+			E::AlreadyRejected
+		);
+		let circuit_id = fixture_circuit();
+		let model_id = zk_model(Permill::zero());
+		let inference = submit_inference(model_id, circuit_id);
+		assert_noop!(
+			ComputeJobs::report_contribution(signed(WORKER), inference, P1),
+			E::NotAggregationJob
+		);
+	});
+}
+
+#[test]
 fn submit_partial_errors() {
 	new_test_ext().execute_with(|| {
 		let job_id = collecting_job(REWARD);
@@ -1309,6 +1837,8 @@ fn submit_partial_errors() {
 		contribute(P3, job_id);
 		assert_noop!(partial(WORKER, job_id), E::ContributionsNotClosed);
 		assert_ok!(ComputeJobs::close_contributions(signed(NOBODY), job_id));
+		assert_noop!(partial(WORKER, job_id), E::ReviewNotOver);
+		run_to(review_end(job_id) + 1);
 		assert_noop!(partial(WORKER, 77), E::UnknownJob);
 		assert_noop!(partial(P1, job_id), E::NotCommitteeMember);
 		assert_noop!(
@@ -1321,6 +1851,7 @@ fn submit_partial_errors() {
 			E::CidTooLong
 		);
 		assert_ok!(partial(WORKER, job_id));
+		assert_eq!(deposit_held(WORKER), ITEM_DEPOSIT);
 		assert_noop!(partial(WORKER, job_id), E::PartialAlreadySubmitted);
 		run_to(DEADLINE + 1);
 		assert_noop!(partial(WORKER2, job_id), E::DeadlinePassed);
@@ -1339,62 +1870,69 @@ fn submit_partial_errors() {
 fn aggregation_end_to_end() {
 	new_test_ext().execute_with(|| {
 		let issuance = Balances::total_issuance();
-		register_worker(WORKER);
-		register_worker(WORKER2);
-		register_worker(WORKER3);
 		// Reward not divisible by the committee: the rest goes back to the consumer.
 		let reward = 1_001;
 		let job_id = submit_aggregation(vec![P1, P2, P3], 2, reward);
 		assert_eq!(escrow_held(CONSUMER), reward);
-
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
-		assert_noop!(ComputeJobs::claim_job(signed(WORKER3), job_id), E::CommitteeFull);
-		let committee: BoundedVec<AccountId, MaxCommitteeSize> =
-			vec![WORKER2, WORKER].try_into().unwrap();
-		assert!(has_event(Event::CommitteeFormed { job_id, committee }));
+		form_with(job_id, &[WORKER2, WORKER, WORKER3]);
+		let committee = committee_of(job_id);
+		let outsider = [WORKER, WORKER2, WORKER3]
+			.into_iter()
+			.find(|w| !committee.contains(w))
+			.unwrap();
 
 		for p in [P1, P2, P3] {
 			contribute(p, job_id);
 		}
-		assert_ok!(ComputeJobs::close_contributions(signed(WORKER), job_id));
+		assert_ok!(ComputeJobs::close_contributions(signed(committee[0]), job_id));
 		assert_eq!(status(job_id), JobStatus::Aggregating);
+		run_to(review_end(job_id) + 1);
 
-		assert_ok!(partial(WORKER2, job_id));
+		assert_ok!(partial(committee[0], job_id));
 		assert_eq!(status(job_id), JobStatus::Aggregating);
 		assert_eq!(escrow_held(CONSUMER), reward);
 		assert!(has_event(Event::PartialReceived {
 			job_id,
-			member: WORKER2,
+			member: committee[0],
 			partial_cid: b"bafypartial".to_vec().try_into().unwrap(),
-			partial_digest: H256::from_low_u64_be(WORKER2),
+			partial_digest: H256::from_low_u64_be(committee[0]),
 		}));
-		assert_ok!(partial(WORKER, job_id));
+		assert_ok!(partial(committee[1], job_id));
 
 		assert_eq!(status(job_id), JobStatus::Completed);
 		assert_eq!(escrow_held(CONSUMER), 0);
-		assert_eq!(free(CONSUMER), INITIAL - 1_000);
-		assert_eq!(free(WORKER), INITIAL - WORKER_BOND + 500);
-		assert_eq!(free(WORKER2), INITIAL - WORKER_BOND + 500);
-		assert_eq!(free(WORKER3), INITIAL - WORKER_BOND);
-		assert_eq!(open_jobs(WORKER), 0);
-		assert_eq!(open_jobs(WORKER2), 0);
+		assert_eq!(free(CONSUMER), INITIAL - 1_000 - JOB_DEPOSIT);
+		for m in &committee {
+			assert_eq!(free(*m), INITIAL - WORKER_BOND - ITEM_DEPOSIT + 500);
+			assert_eq!(open_jobs(*m), 0);
+		}
+		assert_eq!(free(outsider), INITIAL - WORKER_BOND);
+		assert_eq!(open_jobs(outsider), 0);
 		assert_eq!(PartialCount::<Test>::get(job_id), 2);
-		assert!(Partials::<Test>::get(job_id, WORKER).is_some());
 		assert!(has_event(Event::JobCompleted { job_id, reward: 1_000, royalty: 0 }));
 		assert_eq!(Balances::total_issuance(), issuance);
-		// Contributions stay readable after completion.
+		// Contributions stay readable after completion, until the job is pruned.
 		assert_eq!(ContributionCount::<Test>::get(job_id), 3);
 		assert!(Contributions::<Test>::get(job_id, P1).is_some());
+		assert_ok!(ComputeJobs::prune_job(signed(CONSUMER), job_id));
+		for who in [CONSUMER, P1, P2, P3, committee[0], committee[1]] {
+			assert_eq!(deposit_held(who), 0);
+		}
+		assert_eq!(free(P1), INITIAL);
+		assert!(Contributions::<Test>::get(job_id, P1).is_none());
+		assert!(Partials::<Test>::get(job_id, committee[0]).is_none());
+		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
 
 // ---------------------------------------------------------------------------------------------
-// expire_job
+// expire_job: slashes only for provable non-delivery, burned
 // ---------------------------------------------------------------------------------------------
 
+const SLASH: Balance = WORKER_BOND / 4;
+
 #[test]
-fn expire_claimed_inference_slashes_worker() {
+fn expire_claimed_inference_slashes_and_burns() {
 	new_test_ext().execute_with(|| {
 		let issuance = Balances::total_issuance();
 		let (_, _, job_id) = claimed_inference();
@@ -1402,19 +1940,21 @@ fn expire_claimed_inference_slashes_worker() {
 		run_to(DEADLINE);
 		assert_noop!(ComputeJobs::expire_job(signed(NOBODY), job_id), E::DeadlineNotReached);
 		run_to(DEADLINE + 1);
-		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
+		let consumer_before = total(CONSUMER);
+		assert_ok!(ComputeJobs::expire_job(signed(CONSUMER), job_id));
 
-		let slash = WORKER_BOND / 2;
 		assert_eq!(status(job_id), JobStatus::Expired);
 		assert_eq!(escrow_held(CONSUMER), 0);
-		assert_eq!(free(CONSUMER), INITIAL + slash);
-		assert_eq!(bond_held(WORKER), WORKER_BOND - slash);
+		// The consumer gets its reward back and nothing of the slash.
+		assert_eq!(total(CONSUMER), consumer_before);
+		assert_eq!(free(CONSUMER), INITIAL - JOB_DEPOSIT);
+		assert_eq!(bond_held(WORKER), WORKER_BOND - SLASH);
 		assert_eq!(free(WORKER), INITIAL - WORKER_BOND);
 		let info = Workers::<Test>::get(WORKER).unwrap();
-		assert_eq!(info.bond, WORKER_BOND - slash);
+		assert_eq!(info.bond, WORKER_BOND - SLASH);
 		assert_eq!(info.open_jobs, 0);
-		assert!(has_event(Event::JobExpired { job_id, slashed: vec![(WORKER, slash)] }));
-		assert_eq!(Balances::total_issuance(), issuance);
+		assert!(has_event(Event::JobExpired { job_id, slashed: vec![(WORKER, SLASH)] }));
+		assert_eq!(Balances::total_issuance(), issuance - SLASH);
 
 		assert_noop!(ComputeJobs::expire_job(signed(NOBODY), job_id), E::JobFinished);
 		assert_noop!(ComputeJobs::expire_job(signed(NOBODY), 9), E::UnknownJob);
@@ -1428,7 +1968,7 @@ fn expire_unclaimed_job_refunds_only() {
 		let job_id = submit_inference(model_id, circuit_id);
 		run_to(DEADLINE + 1);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
-		assert_eq!(free(CONSUMER), INITIAL);
+		assert_eq!(free(CONSUMER), INITIAL - JOB_DEPOSIT);
 		assert_eq!(bond_held(WORKER), WORKER_BOND);
 		assert!(has_event(Event::JobExpired { job_id, slashed: vec![] }));
 	});
@@ -1455,38 +1995,42 @@ fn expire_aggregation_slashes_members_without_partial() {
 	new_test_ext().execute_with(|| {
 		let issuance = Balances::total_issuance();
 		let job_id = aggregating_job(REWARD);
-		assert_ok!(partial(WORKER, job_id));
+		let committee = committee_of(job_id);
+		assert_ok!(partial(committee[0], job_id));
 		run_to(DEADLINE + 1);
-		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
-		let slash = WORKER_BOND / 2;
-		assert!(has_event(Event::JobExpired { job_id, slashed: vec![(WORKER2, slash)] }));
-		assert_eq!(bond_held(WORKER), WORKER_BOND);
-		assert_eq!(bond_held(WORKER2), WORKER_BOND - slash);
-		assert_eq!(free(CONSUMER), INITIAL + slash);
+		let consumer_before = total(CONSUMER);
+		assert_ok!(ComputeJobs::expire_job(signed(CONSUMER), job_id));
+		assert!(has_event(Event::JobExpired { job_id, slashed: vec![(committee[1], SLASH)] }));
+		assert_eq!(bond_held(committee[0]), WORKER_BOND);
+		assert_eq!(bond_held(committee[1]), WORKER_BOND - SLASH);
+		assert_eq!(total(CONSUMER), consumer_before);
 		assert_eq!(escrow_held(CONSUMER), 0);
-		assert_eq!(open_jobs(WORKER), 0);
-		assert_eq!(open_jobs(WORKER2), 0);
-		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(open_jobs(committee[0]), 0);
+		assert_eq!(open_jobs(committee[1]), 0);
+		assert_eq!(Balances::total_issuance(), issuance - SLASH);
 	});
 }
 
 #[test]
-fn expire_aggregation_without_fault_slashes_nobody() {
+fn expire_aggregation_without_provable_fault_slashes_nobody() {
 	// Committee never formed.
 	new_test_ext().execute_with(|| {
 		register_worker(WORKER);
-		let job_id = submit_aggregation(vec![P1, P2], 2, REWARD);
+		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		run_to(DEADLINE + 1);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
 		assert!(has_event(Event::JobExpired { job_id, slashed: vec![] }));
 		assert_eq!(bond_held(WORKER), WORKER_BOND);
 		assert_eq!(open_jobs(WORKER), 0);
-		assert_eq!(free(CONSUMER), INITIAL);
+		assert_eq!(free(CONSUMER), INITIAL - JOB_DEPOSIT);
 	});
-	// Committee formed but nobody contributed.
+	// Enough contributions, but nobody closed them: no partial could be posted.
 	new_test_ext().execute_with(|| {
 		let job_id = collecting_job(REWARD);
+		for p in [P1, P2, P3] {
+			contribute(p, job_id);
+		}
 		run_to(DEADLINE + 1);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
 		assert!(has_event(Event::JobExpired { job_id, slashed: vec![] }));
@@ -1494,155 +2038,174 @@ fn expire_aggregation_without_fault_slashes_nobody() {
 		assert_eq!(bond_held(WORKER2), WORKER_BOND);
 		assert_eq!(open_jobs(WORKER2), 0);
 	});
-	// Contributions received, but nobody closed them: members could have, so both are slashed.
+}
+
+/// The griefing attack the rules exist for: a consumer lists only its own sybil participant
+/// (now refused: at least `MinContributors`), posts unopenable manifests and waits for the
+/// deadline to collect the committee's bonds. Members reject the faulty contributions, the job
+/// fails, and the attacker is not one unit richer.
+#[test]
+fn griefing_consumer_gains_nothing() {
 	new_test_ext().execute_with(|| {
-		let job_id = collecting_job(REWARD);
-		contribute(P1, job_id);
+		let issuance = Balances::total_issuance();
+		let attacker = [CONSUMER, P1, P2, P3];
+		let before: Vec<Balance> = attacker.iter().map(|a| total(*a)).collect();
+		assert_noop!(
+			ComputeJobs::submit_aggregation_job(
+				signed(CONSUMER),
+				vec![P1],
+				2,
+				4,
+				1,
+				CONTRIBUTION_DEADLINE,
+				DEADLINE,
+				RESULT_KEY
+			),
+			E::TooFewParticipants
+		);
+		let job_id = submit_aggregation(vec![P1, P2, P3], 2, 1);
+		form_with(job_id, &[WORKER, WORKER2, WORKER3]);
+		let committee = committee_of(job_id);
+		for p in [P1, P2, P3] {
+			contribute(p, job_id);
+		}
+		// An honest member cannot open P1's share: it rejects it (before or after closing).
+		assert_ok!(ComputeJobs::report_contribution(signed(committee[0]), job_id, P1));
+		assert_noop!(
+			ComputeJobs::close_contributions(signed(CONSUMER), job_id),
+			E::TooFewContributions
+		);
+		assert_ok!(ComputeJobs::expire_job(signed(CONSUMER), job_id));
 		run_to(DEADLINE + 1);
-		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
-		assert!(has_event(Event::JobExpired {
+		assert_noop!(ComputeJobs::expire_job(signed(CONSUMER), job_id), E::JobFinished);
+		for w in [WORKER, WORKER2, WORKER3] {
+			assert_eq!(total(w), INITIAL, "honest worker {w} lost funds");
+		}
+		for (a, b) in attacker.iter().zip(before) {
+			assert!(total(*a) <= b, "attacker account {a} gained");
+		}
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deposits and pruning
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn inference_job_deposit_returns_on_prune() {
+	new_test_ext().execute_with(|| {
+		let (_, _, job_id) = claimed_inference();
+		assert_eq!(deposit_held(CONSUMER), JOB_DEPOSIT);
+		assert_noop!(ComputeJobs::prune_job(signed(CONSUMER), job_id), E::JobNotFinished);
+		let p = fixture(job_id);
+		assert_ok!(ComputeJobs::submit_inference_result(
+			signed(WORKER),
 			job_id,
-			slashed: vec![(WORKER, WORKER_BOND / 2), (WORKER2, WORKER_BOND / 2)],
-		}));
+			outputs(p),
+			p.proof
+		));
+		assert!(InferenceOutputs::<Test>::get(job_id).is_some());
+		// Only the consumer may prune before the retention period is over.
+		assert_noop!(ComputeJobs::prune_job(signed(NOBODY), job_id), E::RetentionNotOver);
+		run_to(System::block_number() + JOB_RETENTION + 1);
+		assert_ok!(ComputeJobs::prune_job(signed(NOBODY), job_id));
+		assert_eq!(deposit_held(CONSUMER), 0);
+		assert!(Jobs::<Test>::get(job_id).is_none());
+		assert!(InferenceOutputs::<Test>::get(job_id).is_none());
+		assert!(has_event(Event::JobPruned { job_id }));
+		assert_noop!(ComputeJobs::prune_job(signed(CONSUMER), job_id), E::UnknownJob);
 	});
 }
 
 #[test]
-fn self_claimed_job_expiry_keeps_bond_consistent() {
+fn job_deposit_must_be_affordable() {
 	new_test_ext().execute_with(|| {
-		// A worker that is the consumer of its own job: the slash goes back to itself and the
-		// bond bookkeeping stays consistent.
-		let circuit_id = fixture_circuit();
-		let model_id = zk_model(Permill::zero());
-		register_worker(CONSUMER);
-		grant(model_id, CONSUMER);
-		let job_id = submit_inference(model_id, circuit_id);
-		assert_ok!(ComputeJobs::claim_job(signed(CONSUMER), job_id));
-		run_to(DEADLINE + 1);
-		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
-		let info = Workers::<Test>::get(CONSUMER).unwrap();
-		assert_eq!(info.bond, bond_held(CONSUMER));
-		assert_eq!(free(CONSUMER) + bond_held(CONSUMER), INITIAL);
+		let (model_id, circuit_id) = inference_setup();
+		// The reward fits, the deposit on top does not.
+		assert_noop!(
+			ComputeJobs::submit_inference_job(
+				signed(CONSUMER),
+				model_id,
+				circuit_id,
+				H256(MLP_2X2_INPUT_HASH),
+				INPUT_CID.to_vec(),
+				INITIAL - JOB_DEPOSIT + 1,
+				DEADLINE,
+			),
+			E::InsufficientBalance
+		);
 	});
 }
 
 // ---------------------------------------------------------------------------------------------
-// Property test: escrow and job operations keep the books balanced
+// Adversarial property test: honest workers never lose, nobody profits from a slash
 // ---------------------------------------------------------------------------------------------
 
-mod property {
+mod adversarial {
+	//! Random sequences of operations by malicious actors — a consumer and a model owner who
+	//! want the workers' bonds, participants posting unopenable contributions, a worker
+	//! (`MALLORY`) claiming, rejecting, handing back and going silent at random, and anyone
+	//! front-running closes, draws, expiries and prunes — interleaved with three honest
+	//! workers that follow the protocol as the daemon does, once per block. After every
+	//! operation:
+	//! - no honest worker's balance (free + held) ever decreases, and its bond is whole;
+	//! - total issuance falls by exactly the amounts slashed (burned), and no slash ever
+	//!   increases anyone's balance;
+	//! - each pallet's bookkeeping (`do_try_state`) holds.
 	use super::*;
 	use proptest::prelude::*;
 
-	const ACCOUNTS: [AccountId; 10] =
-		[CONSUMER, OWNER, WORKER, WORKER2, WORKER3, P1, P2, P3, POOR, NOBODY];
-
-	/// Who performs an operation: an account picked at random, or the account the chain state
-	/// says is entitled to it (payer, payee, claimant, participant, committee member), so that
-	/// random sequences reach the success paths and not only the errors.
-	#[derive(Debug, Clone, Copy)]
-	enum Actor {
-		Any(usize),
-		Entitled(usize),
-	}
+	const HONEST: [AccountId; 3] = [WORKER, WORKER2, WORKER3];
+	/// The malicious worker.
+	const MALLORY: AccountId = 12;
+	const PARTICIPANTS: [AccountId; 4] = [P1, P2, P3, P4];
+	/// Accounts a malicious actor may act as.
+	const ANYONE: [AccountId; 6] = [CONSUMER, OWNER, MALLORY, P1, P4, NOBODY];
+	/// Faulty contributions carry this digest: no committee member can open them.
+	const FAULTY: H256 = H256::zero();
 
 	#[derive(Debug, Clone)]
 	enum Op {
-		EscrowCreate {
-			payer: usize,
-			payee: usize,
-			amount: u64,
-			deadline: u8,
-		},
-		EscrowRelease {
-			by: Actor,
-			pick: u64,
-		},
-		EscrowRefund {
-			by: Actor,
-			pick: u64,
-		},
-		SubmitInference {
-			consumer: usize,
-			reward: u64,
-			deadline: u8,
-		},
-		SubmitAggregation {
-			consumer: usize,
-			committee: u32,
-			reward: u64,
-			deadline: u8,
-		},
-		Claim {
-			worker: usize,
-			pick: u64,
-		},
-		Result {
-			by: Actor,
-			pick: u64,
-			tamper: bool,
-		},
-		Contribute {
-			by: Actor,
-			pick: u64,
-		},
-		Close {
-			pick: u64,
-		},
-		Partial {
-			by: Actor,
-			pick: u64,
-		},
-		Expire {
-			pick: u64,
-		},
-		Advance {
-			blocks: u8,
-		},
-		/// The natural next step of a job (claim, result, contribution, closing, partial),
-		/// resolved against the chain state by [`resolve`].
-		Progress {
-			pick: u64,
-		},
-	}
-
-	fn account() -> impl Strategy<Value = usize> {
-		0..ACCOUNTS.len()
-	}
-
-	fn actor() -> impl Strategy<Value = Actor> {
-		prop_oneof![
-			1 => account().prop_map(Actor::Any),
-			4 => (0usize..4).prop_map(Actor::Entitled),
-		]
-	}
-
-	/// Picks land on the first few ids (`pick % count`), where the fixture proofs apply.
-	fn pick() -> impl Strategy<Value = u64> {
-		0u64..3
+		SubmitInference { consumer: bool, reward: u64, deadline: u8, good_input: bool },
+		SubmitAggregation { committee: u32, reward: u64, window: u8, participants: u8 },
+		Contribute { participant: usize, pick: u64, faulty: bool },
+		MalloryClaim { pick: u64 },
+		MalloryResult { pick: u64, tamper: bool },
+		MalloryHandBack { pick: u64 },
+		MalloryReject { pick: u64, participant: usize },
+		MalloryPartial { pick: u64 },
+		RevokeGrant { worker: usize },
+		RestoreGrant { worker: usize },
+		Close { by: usize, pick: u64 },
+		Form { by: usize, pick: u64 },
+		Expire { by: usize, pick: u64 },
+		Prune { by: usize, pick: u64 },
+		Advance { blocks: u8 },
 	}
 
 	fn op() -> impl Strategy<Value = Op> {
+		let who = || 0..ANYONE.len();
+		let pick = || 0u64..6;
 		prop_oneof![
-			2 => (account(), account(), 0u64..3_000, 0u8..30)
-				.prop_map(|(payer, payee, amount, deadline)| Op::EscrowCreate { payer, payee, amount, deadline }),
-			1 => (actor(), pick()).prop_map(|(by, pick)| Op::EscrowRelease { by, pick }),
-			1 => (actor(), pick()).prop_map(|(by, pick)| Op::EscrowRefund { by, pick }),
-			2 => (account(), 0u64..3_000, 0u8..30)
-				.prop_map(|(consumer, reward, deadline)| Op::SubmitInference { consumer, reward, deadline }),
-			2 => (account(), prop_oneof![6 => 1u32..3, 1 => Just(0u32), 1 => Just(4u32)], 0u64..3_000, 10u8..40).prop_map(|(consumer, committee, reward, deadline)| {
-				Op::SubmitAggregation { consumer, committee, reward, deadline }
-			}),
-			3 => (prop_oneof![3 => 2usize..5, 1 => account()], pick())
-				.prop_map(|(worker, pick)| Op::Claim { worker, pick }),
-			2 => (actor(), pick(), prop_oneof![3 => Just(false), 1 => Just(true)])
-				.prop_map(|(by, pick, tamper)| Op::Result { by, pick, tamper }),
-			3 => (actor(), pick()).prop_map(|(by, pick)| Op::Contribute { by, pick }),
-			1 => pick().prop_map(|pick| Op::Close { pick }),
-			3 => (actor(), pick()).prop_map(|(by, pick)| Op::Partial { by, pick }),
-			1 => pick().prop_map(|pick| Op::Expire { pick }),
-			2 => (0u8..8).prop_map(|blocks| Op::Advance { blocks }),
-			12 => pick().prop_map(|pick| Op::Progress { pick }),
+			3 => (any::<bool>(), 1u64..2_000, 1u8..40, prop_oneof![3 => Just(true), 1 => Just(false)])
+				.prop_map(|(consumer, reward, deadline, good_input)| Op::SubmitInference { consumer, reward, deadline, good_input }),
+			3 => (2u32..4, 1u64..2_000, 0u8..20, 3u8..5)
+				.prop_map(|(committee, reward, window, participants)| Op::SubmitAggregation { committee, reward, window, participants }),
+			8 => (0..PARTICIPANTS.len(), pick(), prop_oneof![4 => Just(false), 1 => Just(true)])
+				.prop_map(|(participant, pick, faulty)| Op::Contribute { participant, pick, faulty }),
+			2 => pick().prop_map(|pick| Op::MalloryClaim { pick }),
+			1 => (pick(), any::<bool>()).prop_map(|(pick, tamper)| Op::MalloryResult { pick, tamper }),
+			1 => pick().prop_map(|pick| Op::MalloryHandBack { pick }),
+			1 => (pick(), 0..PARTICIPANTS.len()).prop_map(|(pick, participant)| Op::MalloryReject { pick, participant }),
+			2 => pick().prop_map(|pick| Op::MalloryPartial { pick }),
+			1 => (0..HONEST.len()).prop_map(|worker| Op::RevokeGrant { worker }),
+			1 => (0..HONEST.len()).prop_map(|worker| Op::RestoreGrant { worker }),
+			1 => (who(), pick()).prop_map(|(by, pick)| Op::Close { by, pick }),
+			1 => (who(), pick()).prop_map(|(by, pick)| Op::Form { by, pick }),
+			2 => (who(), pick()).prop_map(|(by, pick)| Op::Expire { by, pick }),
+			1 => (who(), pick()).prop_map(|(by, pick)| Op::Prune { by, pick }),
+			6 => (1u8..6).prop_map(|blocks| Op::Advance { blocks }),
 		]
 	}
 
@@ -1652,365 +2215,347 @@ mod property {
 	}
 
 	fn setup() -> World {
+		Balances::set_balance(&MALLORY, INITIAL);
 		let circuit_id = fixture_circuit();
 		let model_id = zk_model(Permill::from_percent(7));
-		for w in [WORKER, WORKER2, WORKER3] {
+		for w in HONEST.into_iter().chain([MALLORY]) {
 			register_worker(w);
 			grant(model_id, w);
 		}
 		World { model_id, circuit_id }
 	}
 
+	/// Jobs are picked among the most recent ones, where the action is.
 	fn pick_job(pick: u64) -> JobId {
-		let next = NextJobId::<Test>::get();
-		if next == 0 {
-			0
+		NextJobId::<Test>::get().saturating_sub(1).saturating_sub(pick)
+	}
+
+	/// Three times in four, an unfinished job in the state `wanted` (if any); else a recent
+	/// job, whatever its state.
+	fn pick_where(pick: u64, wanted: impl Fn(&JobInfo<Test>) -> bool) -> JobId {
+		let matching: Vec<JobId> =
+			unfinished_jobs().into_iter().rev().filter(|(_, j)| wanted(j)).map(|(id, _)| id).collect();
+		if matching.is_empty() || pick % 4 == 3 {
+			pick_job(pick)
 		} else {
-			pick % next
+			matching[pick as usize % matching.len()]
 		}
 	}
 
-	fn pick_escrow(pick: u64) -> u64 {
-		let next = pallet_escrow::NextEscrowId::<Test>::get();
-		if next == 0 {
-			0
-		} else {
-			pick % next
-		}
+	fn in_committee(job: &JobInfo<Test>, who: AccountId) -> bool {
+		matches!(&job.kind, JobKind::Aggregation { committee, .. } if committee.contains(&who))
 	}
 
-	/// The account behind `by` for a job: its claimant, or participant / committee member `i`.
-	fn job_actor(by: Actor, job_id: JobId, participants: bool) -> AccountId {
-		let i = match by {
-			Actor::Any(i) => return ACCOUNTS[i],
-			Actor::Entitled(i) => i,
-		};
-		let entitled = Jobs::<Test>::get(job_id).and_then(|job| match job.kind {
-			JobKind::Inference { worker, .. } => worker,
-			JobKind::Aggregation { participants: ps, committee, .. } => {
-				let list = if participants { ps.to_vec() } else { committee.to_vec() };
-				if list.is_empty() {
-					None
-				} else {
-					Some(list[i % list.len()])
-				}
-			},
-		});
-		entitled.unwrap_or(NOBODY)
+	fn unfinished_jobs() -> Vec<(JobId, JobInfo<Test>)> {
+		let mut jobs: Vec<_> = Jobs::<Test>::iter().filter(|(_, j)| !j.status.is_finished()).collect();
+		jobs.sort_by_key(|(id, _)| *id);
+		jobs
 	}
 
-	/// The account behind `by` for an escrow: its payer (`payer_side`) or payee.
-	fn escrow_actor(by: Actor, escrow_id: u64, payer_side: bool) -> AccountId {
-		match by {
-			Actor::Any(i) => ACCOUNTS[i],
-			Actor::Entitled(_) => pallet_escrow::Escrows::<Test>::get(escrow_id)
-				.map(|e| if payer_side { e.payer } else { e.payee })
-				.unwrap_or(NOBODY),
-		}
+	std::thread_local! {
+		/// Accounts whose balance grew inside an `expire_job` call (the only call that slashes).
+		static PROFITED: std::cell::RefCell<Vec<AccountId>> = const { std::cell::RefCell::new(Vec::new()) };
 	}
 
-	/// Turns `Progress` into the concrete operation that moves its job forward.
-	fn resolve(op: &Op) -> Op {
-		let Op::Progress { pick } = *op else { return op.clone() };
-		let job_id = pick_job(pick);
-		let Some(job) = Jobs::<Test>::get(job_id) else { return Op::Advance { blocks: 0 } };
-		let worker_not_in =
-			|taken: &[AccountId]| (2usize..5).find(|i| !taken.contains(&ACCOUNTS[*i])).unwrap_or(2);
-		if job.status.is_finished() {
-			return Op::Advance { blocks: 4 };
+	/// `expire_job`, recording any account whose balance grows in the call: a slash must
+	/// never pay anyone (the consumer's refund moves its own held funds to free).
+	fn expire(by: AccountId, job_id: JobId) -> DispatchResult {
+		let before: Vec<(AccountId, Balance)> = everyone().into_iter().map(|a| (a, total(a))).collect();
+		let result = ComputeJobs::expire_job(signed(by), job_id).map(|_| ()).map_err(|e| e.error);
+		for (who, was) in before {
+			if total(who) > was {
+				PROFITED.with(|p| p.borrow_mut().push(who));
+			}
 		}
-		if System::block_number() > job.deadline {
-			return Op::Expire { pick };
-		}
-		match (job.status, job.kind) {
-			(JobStatus::Open, JobKind::Inference { .. }) => {
-				Op::Claim { worker: 2 + (job_id % 3) as usize, pick }
-			},
-			(JobStatus::Claimed, _) => Op::Result { by: Actor::Entitled(0), pick, tamper: false },
-			(JobStatus::Open, JobKind::Aggregation { committee, .. }) => {
-				Op::Claim { worker: worker_not_in(&committee), pick }
-			},
-			(JobStatus::Collecting, JobKind::Aggregation { participants, .. }) => {
-				match participants
-					.iter()
-					.position(|p| !Contributions::<Test>::contains_key(job_id, p))
-				{
-					Some(i) => Op::Contribute { by: Actor::Entitled(i), pick },
-					None => Op::Close { pick },
-				}
-			},
-			(JobStatus::Aggregating, JobKind::Aggregation { committee, .. }) => {
-				let i = committee
-					.iter()
-					.position(|m| !Partials::<Test>::contains_key(job_id, m))
-					.unwrap_or(0);
-				Op::Partial { by: Actor::Entitled(i), pick }
-			},
-			_ => Op::Expire { pick },
-		}
+		result
 	}
 
-	/// Applies `op` (already resolved); returns whether it succeeded. Failing operations must
-	/// change nothing.
-	fn apply(world: &World, op: &Op) -> bool {
+	/// What an honest worker's daemon does in one block, for every job it can see.
+	fn honest_step(world: &World) {
 		let now = System::block_number();
-		let result = match op.clone() {
-			Op::EscrowCreate { payer, payee, amount, deadline } => Escrow::create(
-				signed(ACCOUNTS[payer]),
-				ACCOUNTS[payee],
-				amount,
-				now + deadline as u64,
-				None,
-			),
-			Op::EscrowRelease { by, pick } => {
-				let id = pick_escrow(pick);
-				Escrow::release(signed(escrow_actor(by, id, true)), id)
-			},
-			Op::EscrowRefund { by, pick } => {
-				let id = pick_escrow(pick);
-				Escrow::refund(signed(escrow_actor(by, id, false)), id)
-			},
-			Op::SubmitInference { consumer, reward, deadline } => {
+		for (job_id, job) in unfinished_jobs() {
+			if now > job.deadline {
+				let _ = expire(HONEST[0], job_id);
+				continue;
+			}
+			match &job.kind {
+				JobKind::Inference { input_hash, worker, model_id, .. } => match (job.status, worker) {
+					(JobStatus::Open, _) => {
+						// Vetting: at least one block left to prove and post.
+						if job.deadline > now {
+							for w in HONEST {
+								let has_room = Workers::<Test>::get(w)
+									.is_some_and(|i| i.open_jobs < MAX_OPEN_CLAIMS);
+								if has_room && ComputeJobs::claim_job(signed(w), job_id).is_ok() {
+									break;
+								}
+							}
+						}
+					},
+					(JobStatus::Claimed, Some(w)) if HONEST.contains(w) => {
+						let w = *w;
+						let deliverable = *input_hash == H256(MLP_2X2_INPUT_HASH)
+							&& *model_id == world.model_id
+							&& pallet_model_registry::Grants::<Test>::contains_key(model_id, w);
+						let delivered = deliverable
+							&& MLP_2X2_PROOFS.iter().find(|p| p.job_id == job_id).is_some_and(|p| {
+								ComputeJobs::submit_inference_result(
+									signed(w),
+									job_id,
+									outputs(p),
+									p.proof,
+								)
+								.is_ok()
+							});
+						if !delivered {
+							let reason = if !pallet_model_registry::Grants::<Test>::contains_key(model_id, w) {
+								HandBackReason::GrantRevoked
+							} else if *input_hash != H256(MLP_2X2_INPUT_HASH) {
+								HandBackReason::InvalidInput
+							} else {
+								HandBackReason::ModelUnavailable
+							};
+							assert_ok!(ComputeJobs::hand_back_job(signed(w), job_id, reason));
+						}
+					},
+					_ => {},
+				},
+				JobKind::Aggregation { candidates, committee, candidacy_end, review_end, .. } => {
+					match job.status {
+						JobStatus::Open => {
+							for w in HONEST {
+								let has_room = Workers::<Test>::get(w)
+									.is_some_and(|i| i.open_jobs < MAX_OPEN_CLAIMS);
+								if has_room && !candidates.contains(&w) {
+									let _ = ComputeJobs::claim_job(signed(w), job_id);
+								}
+							}
+							if now > candidacy_end + 1 {
+								let _ = ComputeJobs::form_committee(signed(HONEST[0]), job_id);
+							}
+						},
+						JobStatus::Collecting | JobStatus::Aggregating => {
+							let in_review = job.status == JobStatus::Collecting
+								|| review_end.is_some_and(|end| now <= end);
+							for member in committee.iter().filter(|m| HONEST.contains(m)) {
+								if in_review {
+									for (p, c) in Contributions::<Test>::iter_prefix(job_id) {
+										if c.manifest_digest == FAULTY && c.rejected_by.is_none() {
+											assert_ok!(ComputeJobs::report_contribution(
+												signed(*member),
+												job_id,
+												p
+											));
+										}
+									}
+								}
+							}
+							if job.status == JobStatus::Collecting {
+								let _ = ComputeJobs::close_contributions(signed(HONEST[0]), job_id);
+							}
+							let job = Jobs::<Test>::get(job_id).unwrap();
+							if job.status == JobStatus::Aggregating {
+								for member in committee.iter().filter(|m| HONEST.contains(m)) {
+									if !Partials::<Test>::contains_key(job_id, member) {
+										let _ = partial(*member, job_id);
+									}
+								}
+							}
+							let _ = expire(HONEST[0], job_id);
+						},
+						_ => {},
+					}
+				},
+			}
+		}
+	}
+
+	fn apply(world: &World, op: &Op) -> DispatchResult {
+		let now = System::block_number();
+		let post = |r: frame_support::dispatch::DispatchResultWithPostInfo| r.map(|_| ()).map_err(|e| e.error);
+		match op.clone() {
+			Op::SubmitInference { consumer, reward, deadline, good_input } => {
 				ComputeJobs::submit_inference_job(
-					signed(ACCOUNTS[consumer]),
+					signed(if consumer { CONSUMER } else { OWNER }),
 					world.model_id,
 					world.circuit_id,
-					H256(MLP_2X2_INPUT_HASH),
+					if good_input { H256(MLP_2X2_INPUT_HASH) } else { H256::repeat_byte(1) },
 					INPUT_CID.to_vec(),
 					reward,
 					now + deadline as u64,
 				)
 			},
-			Op::SubmitAggregation { consumer, committee, reward, deadline } => {
+			Op::SubmitAggregation { committee, reward, window, participants } => {
+				let contribution_deadline = now + CANDIDACY_PERIOD + 2 + window as u64;
 				ComputeJobs::submit_aggregation_job(
-					signed(ACCOUNTS[consumer]),
-					vec![P1, P2, P3],
+					signed(CONSUMER),
+					PARTICIPANTS[..participants as usize].to_vec(),
 					committee,
 					8,
 					reward,
-					now + (deadline as u64) / 2,
-					now + deadline as u64,
+					contribution_deadline,
+					contribution_deadline + 1 + REVIEW_PERIOD + MIN_DELIVERY_PERIOD + window as u64 % 3,
+					RESULT_KEY,
 				)
 			},
-			Op::Claim { worker, pick } => {
-				ComputeJobs::claim_job(signed(ACCOUNTS[worker]), pick_job(pick))
-			},
-			Op::Result { by, pick, tamper } => {
-				let job_id = pick_job(pick);
-				let p = MLP_2X2_PROOFS
-					.iter()
-					.find(|p| p.job_id == job_id)
-					.unwrap_or(&MLP_2X2_PROOFS[0]);
+			Op::Contribute { participant, pick, faulty } => ComputeJobs::contribute(
+				signed(PARTICIPANTS[participant]),
+				pick_where(pick, |j| j.status == JobStatus::Collecting),
+				b"bafymanifest".to_vec(),
+				if faulty { FAULTY } else { H256::repeat_byte(9) },
+			),
+			Op::MalloryClaim { pick } => ComputeJobs::claim_job(
+				signed(MALLORY),
+				pick_where(pick, |j| j.status == JobStatus::Open),
+			),
+			Op::MalloryResult { pick, tamper } => {
+				let job_id = pick_where(pick, |j| {
+					matches!(j.kind, JobKind::Inference { worker: Some(MALLORY), .. })
+				});
+				let p = MLP_2X2_PROOFS.iter().find(|p| p.job_id == job_id).unwrap_or(&MLP_2X2_PROOFS[0]);
 				let mut proof = p.proof;
 				if tamper {
 					proof[77] ^= 0x10;
 				}
-				let who = job_actor(by, job_id, false);
-				ComputeJobs::submit_inference_result(signed(who), job_id, outputs(p), proof)
+				ComputeJobs::submit_inference_result(signed(MALLORY), job_id, outputs(p), proof)
 			},
-			Op::Contribute { by, pick } => {
-				let job_id = pick_job(pick);
-				ComputeJobs::contribute(
-					signed(job_actor(by, job_id, true)),
-					job_id,
-					b"bafymanifest".to_vec(),
-					H256::repeat_byte(1),
-				)
+			Op::MalloryHandBack { pick } => {
+				ComputeJobs::hand_back_job(signed(MALLORY), pick_job(pick), HandBackReason::Withdrawn)
 			},
-			Op::Close { pick } => ComputeJobs::close_contributions(signed(NOBODY), pick_job(pick)),
-			Op::Partial { by, pick } => {
-				let job_id = pick_job(pick);
-				partial(job_actor(by, job_id, false), job_id)
+			Op::MalloryReject { pick, participant } => ComputeJobs::report_contribution(
+				signed(MALLORY),
+				pick_where(pick, |j| in_committee(j, MALLORY)),
+				PARTICIPANTS[participant],
+			),
+			Op::MalloryPartial { pick } => partial(
+				MALLORY,
+				pick_where(pick, |j| j.status == JobStatus::Aggregating && in_committee(j, MALLORY)),
+			),
+			Op::RevokeGrant { worker } => {
+				Models::revoke_access(signed(OWNER), world.model_id, HONEST[worker])
 			},
-			Op::Expire { pick } => ComputeJobs::expire_job(signed(NOBODY), pick_job(pick))
-				.map(|_| ())
-				.map_err(|e| e.error),
+			Op::RestoreGrant { worker } => {
+				Models::grant_access(signed(OWNER), world.model_id, HONEST[worker], vec![7u8; 48])
+			},
+			Op::Close { by, pick } => ComputeJobs::close_contributions(signed(ANYONE[by]), pick_job(pick)),
+			Op::Form { by, pick } => post(ComputeJobs::form_committee(signed(ANYONE[by]), pick_job(pick))),
+			Op::Expire { by, pick } => expire(ANYONE[by], pick_job(pick)),
+			Op::Prune { by, pick } => post(ComputeJobs::prune_job(signed(ANYONE[by]), pick_job(pick))),
 			Op::Advance { blocks } => {
-				run_to(now + blocks as u64);
+				for _ in 0..blocks {
+					run_to(System::block_number() + 1);
+					honest_step(world);
+				}
 				Ok(())
 			},
-			Op::Progress { .. } => return apply(world, &resolve(op)),
-		};
-		result.is_ok()
+		}
 	}
 
-	fn check_invariants(issuance: Balance) -> Result<(), TestCaseError> {
-		prop_assert_eq!(Balances::total_issuance(), issuance);
-		for who in ACCOUNTS {
-			// Escrow holds match open escrows.
-			let open: Balance = pallet_escrow::Escrows::<Test>::iter_values()
-				.filter(|e| e.payer == who)
-				.map(|e| e.amount)
-				.sum();
-			prop_assert_eq!(escrow_held(who), open, "escrow hold of {}", who);
-			// Bond holds match the recorded bonds.
-			let bond = Workers::<Test>::get(who).map(|w| w.bond).unwrap_or_default();
-			prop_assert_eq!(bond_held(who), bond, "bond of {}", who);
-		}
-		// Live jobs have their reward in an open escrow; finished ones have none.
-		let mut open_claims: Vec<(AccountId, u32)> = vec![];
-		for (_, job) in Jobs::<Test>::iter() {
-			let held = <Escrow as JobEscrow<_, _, _>>::held(job.escrow_id);
-			if job.status.is_finished() {
-				prop_assert_eq!(held, None);
-			} else {
-				prop_assert_eq!(held, Some(job.reward));
-				let claimers: Vec<AccountId> = match &job.kind {
-					JobKind::Inference { worker, .. } => worker.iter().cloned().collect(),
-					JobKind::Aggregation { committee, .. } => committee.to_vec(),
-				};
-				for c in claimers {
-					match open_claims.iter_mut().find(|(w, _)| *w == c) {
-						Some((_, n)) => *n += 1,
-						None => open_claims.push((c, 1)),
-					}
+	fn slashed_in(events: &[Event<Test>]) -> (Balance, Vec<AccountId>) {
+		let mut sum = 0;
+		let mut who = vec![];
+		for e in events {
+			if let Event::JobExpired { slashed, .. } = e {
+				for (w, amount) in slashed {
+					sum += amount;
+					who.push(*w);
 				}
 			}
 		}
-		// Workers' open job counters match the live jobs they claimed.
-		for (who, info) in Workers::<Test>::iter() {
-			let expected =
-				open_claims.iter().find(|(w, _)| *w == who).map(|(_, n)| *n).unwrap_or(0);
-			prop_assert_eq!(info.open_jobs, expected, "open jobs of {}", who);
+		(sum, who)
+	}
+
+	fn everyone() -> Vec<AccountId> {
+		frame_system::Account::<Test>::iter_keys().collect()
+	}
+
+	/// Runs `ops`, checking the properties after each; returns how many ops succeeded.
+	fn run(ops: &[Op]) -> Result<usize, TestCaseError> {
+		let world = setup();
+		let honest_start: Vec<Balance> = HONEST.iter().map(|w| total(*w)).collect();
+		let mut issuance = Balances::total_issuance();
+		let mut succeeded = 0;
+		PROFITED.with(|p| p.borrow_mut().clear());
+		for op in ops {
+			let events_before = System::events().len();
+			succeeded += usize::from(apply(&world, op).is_ok());
+			let new_events: Vec<Event<Test>> = System::events()[events_before..]
+				.iter()
+				.filter_map(|r| if let RuntimeEvent::ComputeJobs(e) = &r.event { Some(e.clone()) } else { None })
+				.collect();
+			let (slashed, slashed_workers) = slashed_in(&new_events);
+			for w in &slashed_workers {
+				prop_assert!(!HONEST.contains(w), "honest worker {} slashed after {:?}", w, op);
+			}
+			for (i, w) in HONEST.iter().enumerate() {
+				prop_assert!(total(*w) >= honest_start[i], "honest worker {} lost funds after {:?}", w, op);
+				prop_assert_eq!(bond_held(*w), WORKER_BOND);
+			}
+			prop_assert_eq!(Balances::total_issuance(), issuance - slashed, "issuance after {:?}", op);
+			issuance -= slashed;
+			let profited = PROFITED.with(|p| p.borrow().clone());
+			prop_assert!(profited.is_empty(), "{:?} profited from an expiry in {:?}", profited, op);
+			prop_assert!(ComputeJobs::do_try_state().is_ok(), "compute-jobs books after {:?}: {:?}", op, ComputeJobs::do_try_state());
+			for who in everyone() {
+				let open: Balance = pallet_escrow::Escrows::<Test>::iter_values()
+					.filter(|e| e.payer == who)
+					.map(|e| e.amount)
+					.sum();
+				prop_assert_eq!(escrow_held(who), open, "escrow hold of {} after {:?}", who, op);
+			}
 		}
-		Ok(())
+		Ok(succeeded)
 	}
 
 	proptest! {
-		#![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+		#![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
 		#[test]
-		fn escrow_and_jobs_keep_books_balanced(ops in proptest::collection::vec(op(), 1..50)) {
-			new_test_ext().execute_with(|| -> Result<(), TestCaseError> {
-				let world = setup();
-				let issuance = Balances::total_issuance();
-				check_invariants(issuance)?;
-				for op in &ops {
-					let _succeeded = apply(&world, op);
-					check_invariants(issuance)?;
-				}
-				Ok(())
-			})?;
+		fn honest_workers_never_lose_and_griefing_never_pays(ops in proptest::collection::vec(op(), 1..80)) {
+			new_test_ext().execute_with(|| run(&ops).map(|_| ()))?;
 		}
 	}
 
-	/// The generator is not vacuous: with a fixed seed, random sequences like the property
-	/// test's reach the success path of every operation.
+	/// The generator is not vacuous: with a fixed seed, sequences like the property test's
+	/// complete inference and aggregation jobs, hand jobs back, reject contributions, fail
+	/// jobs, slash Mallory and prune.
 	#[test]
-	fn random_sequences_reach_success_paths() {
+	fn random_sequences_reach_every_outcome() {
 		use proptest::{strategy::ValueTree, test_runner::TestRunner};
 		let mut runner = TestRunner::deterministic();
-		let strategy = proptest::collection::vec(op(), 1..50);
-		let mut succeeded: Vec<&'static str> = vec![];
-		let mut counts: std::collections::BTreeMap<(&'static str, bool), usize> =
-			Default::default();
-		for _ in 0..48 {
+		let strategy = proptest::collection::vec(op(), 40..80);
+		let mut seen: std::collections::BTreeSet<&'static str> = Default::default();
+		for _ in 0..64 {
 			let ops = strategy.new_tree(&mut runner).expect("strategy generates").current();
 			new_test_ext().execute_with(|| {
-				let world = setup();
-				for op in &ops {
-					let op = resolve(op);
-					let ok = apply(&world, &op);
-					*counts.entry((op.kind(), ok)).or_default() += 1;
-					if ok && !succeeded.contains(&op.kind()) {
-						succeeded.push(op.kind());
-					}
+				run(&ops).expect("properties hold");
+				for e in events() {
+					let name = match e {
+						Event::JobCompleted { royalty, .. } if royalty > 0 => "inference completed",
+						Event::JobCompleted { .. } => "aggregation completed",
+						Event::JobHandedBack { .. } => "handed back",
+						Event::ContributionRejected { .. } => "contribution rejected",
+						Event::JobFailed { .. } => "failed",
+						Event::JobExpired { slashed, .. } if !slashed.is_empty() => "slashed",
+						Event::JobPruned { .. } => "pruned",
+						Event::CommitteeFormed { .. } => "committee formed",
+						_ => continue,
+					};
+					seen.insert(name);
 				}
 			});
 		}
-		for kind in [
-			"EscrowCreate",
-			"EscrowRelease",
-			"EscrowRefund",
-			"SubmitInference",
-			"SubmitAggregation",
-			"Claim",
-			"Result",
-			"Contribute",
-			"Close",
-			"Partial",
-			"Expire",
+		for outcome in [
+			"inference completed",
+			"aggregation completed",
+			"handed back",
+			"contribution rejected",
+			"failed",
+			"slashed",
+			"pruned",
+			"committee formed",
 		] {
-			assert!(
-				succeeded.contains(&kind),
-				"no successful {kind} in the sampled sequences: {counts:?}"
-			);
-		}
-	}
-
-	/// A scripted sequence through the property test's operations, each expected to succeed
-	/// or fail, keeps the invariants at every step.
-	#[test]
-	fn scripted_sequence_keeps_invariants() {
-		new_test_ext().execute_with(|| {
-			let world = setup();
-			let issuance = Balances::total_issuance();
-			let e = Actor::Entitled(0);
-			let e1 = Actor::Entitled(1);
-			let script = [
-				(Op::EscrowCreate { payer: 0, payee: 1, amount: 300, deadline: 5 }, true),
-				(Op::SubmitInference { consumer: 0, reward: 500, deadline: 20 }, true),
-				(Op::SubmitInference { consumer: 5, reward: 700, deadline: 20 }, true),
-				(Op::Claim { worker: 2, pick: 0 }, true),
-				(Op::Claim { worker: 3, pick: 1 }, true),
-				(Op::Result { by: e, pick: 0, tamper: true }, false),
-				(Op::Result { by: Actor::Any(3), pick: 0, tamper: false }, false),
-				(Op::Result { by: e, pick: 0, tamper: false }, true),
-				(Op::Result { by: e, pick: 1, tamper: false }, true),
-				(
-					Op::SubmitAggregation { consumer: 1, committee: 2, reward: 301, deadline: 20 },
-					true,
-				),
-				(Op::Contribute { by: e, pick: 2 }, false),
-				(Op::Claim { worker: 2, pick: 2 }, true),
-				(Op::Claim { worker: 4, pick: 2 }, true),
-				(Op::Contribute { by: e, pick: 2 }, true),
-				(Op::Contribute { by: e, pick: 2 }, false),
-				(Op::EscrowRelease { by: Actor::Any(1), pick: 0 }, false),
-				(Op::EscrowRelease { by: e, pick: 0 }, true),
-				(Op::Close { pick: 2 }, false),
-				(Op::Advance { blocks: 11 }, true),
-				(Op::Close { pick: 2 }, true),
-				(Op::Partial { by: e, pick: 2 }, true),
-				(Op::Expire { pick: 2 }, false),
-				(Op::Advance { blocks: 11 }, true),
-				(Op::Partial { by: e1, pick: 2 }, false),
-				(Op::Expire { pick: 2 }, true),
-				(Op::EscrowCreate { payer: 5, payee: 6, amount: 40, deadline: 3 }, true),
-				// Managed escrows of the three jobs took ids 1 to 3.
-				(Op::EscrowRefund { by: e, pick: 4 }, true),
-			];
-			for (i, (op, expected)) in script.iter().enumerate() {
-				assert_eq!(apply(&world, op), *expected, "step {i}: {op:?}");
-				check_invariants(issuance).unwrap();
-			}
-			assert_eq!(status(0), JobStatus::Completed);
-			assert_eq!(status(1), JobStatus::Completed);
-			assert_eq!(status(2), JobStatus::Expired);
-			assert_eq!(pallet_escrow::Escrows::<Test>::iter().count(), 0);
-			// WORKER3 did not deliver its partial and was slashed; WORKER did and was not.
-			assert_eq!(bond_held(WORKER3), WORKER_BOND / 2);
-			assert_eq!(bond_held(WORKER), WORKER_BOND);
-		});
-	}
-
-	impl Op {
-		fn kind(&self) -> &'static str {
-			match self {
-				Op::EscrowCreate { .. } => "EscrowCreate",
-				Op::EscrowRelease { .. } => "EscrowRelease",
-				Op::EscrowRefund { .. } => "EscrowRefund",
-				Op::SubmitInference { .. } => "SubmitInference",
-				Op::SubmitAggregation { .. } => "SubmitAggregation",
-				Op::Claim { .. } => "Claim",
-				Op::Result { .. } => "Result",
-				Op::Contribute { .. } => "Contribute",
-				Op::Close { .. } => "Close",
-				Op::Partial { .. } => "Partial",
-				Op::Expire { .. } => "Expire",
-				Op::Advance { .. } => "Advance",
-				Op::Progress { .. } => "Progress",
-			}
+			assert!(seen.contains(outcome), "no random sequence reached `{outcome}`: {seen:?}");
 		}
 	}
 }

@@ -69,14 +69,19 @@ pub enum JobStatus {
 	Aggregating,
 	/// Result delivered and reward paid out. Final.
 	Completed,
-	/// Deadline passed without a result; consumer refunded. Final.
+	/// Deadline passed without a result; consumer refunded, a worker that could have
+	/// delivered and did not slashed. Final.
 	Expired,
+	/// The job could not be delivered for a reason of its own (handed back by its worker,
+	/// committee never formed, too few valid contributions); consumer refunded, nobody
+	/// slashed. Final.
+	Failed,
 }
 
 impl JobStatus {
 	/// Whether the job reached a final status.
 	pub fn is_finished(&self) -> bool {
-		matches!(self, JobStatus::Completed | JobStatus::Expired)
+		matches!(self, JobStatus::Completed | JobStatus::Expired | JobStatus::Failed)
 	}
 }
 
@@ -130,8 +135,18 @@ pub enum JobKind<T: Config> {
 		vector_len: u32,
 		/// Last block at which contributions are accepted.
 		contribution_deadline: BlockNumberFor<T>,
-		/// The committee, in claim order; share `j` is for member `j`.
+		/// The consumer's X25519 public key: committee members seal their partial sums to it.
+		result_key: [u8; 32],
+		/// Workers that applied for a committee seat (claim order), until the committee forms.
+		candidates: BoundedVec<T::AccountId, T::MaxCandidates>,
+		/// Last block of the candidacy period: seats are drawn among the workers that applied
+		/// by then, with randomness from a later block.
+		candidacy_end: BlockNumberFor<T>,
+		/// The committee, in draw order; share `j` is for member `j`. Empty until formed.
 		committee: BoundedVec<T::AccountId, T::MaxCommitteeSize>,
+		/// Last block at which committee members may reject faulty contributions; partial sums
+		/// are accepted after it. Set when contributions close.
+		review_end: Option<BlockNumberFor<T>>,
 	},
 }
 
@@ -166,4 +181,90 @@ pub struct JobInfo<T: Config> {
 	pub status: JobStatus,
 	/// What to compute.
 	pub kind: JobKind<T>,
+	/// Storage deposit held on the consumer (`HoldReason::StorageDeposit`) until the job is
+	/// pruned.
+	pub deposit: BalanceOf<T>,
+	/// Block at which the job reached a final status.
+	pub finished_at: Option<BlockNumberFor<T>>,
+}
+
+/// A participant's contribution to an aggregation job.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Contribution<T: Config> {
+	/// IPFS CID of the manifest listing the participant's encrypted shares.
+	pub manifest_cid: BoundedVec<u8, T::MaxCidLen>,
+	/// Digest of the manifest.
+	pub manifest_digest: H256,
+	/// Storage deposit held on the participant until the job is pruned.
+	pub deposit: BalanceOf<T>,
+	/// The committee member that rejected it as faulty (its share to that member could not
+	/// be fetched or opened); rejected contributions are left out of every partial sum.
+	pub rejected_by: Option<T::AccountId>,
+}
+
+/// A committee member's partial sum.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Partial<T: Config> {
+	/// IPFS CID of the partial, sealed to the job's `result_key`.
+	pub partial_cid: BoundedVec<u8, T::MaxCidLen>,
+	/// Digest of the partial.
+	pub partial_digest: H256,
+	/// Storage deposit held on the member until the job is pruned.
+	pub deposit: BalanceOf<T>,
+}
+
+/// Why a worker handed a job back. The job, not the worker, is at fault: no slash.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum HandBackReason {
+	/// The job's input could not be fetched.
+	InputUnavailable,
+	/// The input does not match `input_hash`, is malformed or out of the model's range.
+	InvalidInput,
+	/// The model owner revoked the worker's access grant.
+	GrantRevoked,
+	/// The model or its proving artifacts could not be fetched or do not match the chain.
+	ModelUnavailable,
+	/// The worker cannot deliver in time (capacity, shutdown) and returns the job unharmed.
+	Withdrawn,
+}
+
+/// Why a job failed without anyone's provable fault.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum FailureReason {
+	/// The claiming worker handed the inference job back.
+	HandedBack(HandBackReason),
+	/// Not enough workers applied for the committee before the contribution deadline.
+	CommitteeNotFormed,
+	/// Fewer than `MinContributors` valid contributions.
+	TooFewContributions,
 }

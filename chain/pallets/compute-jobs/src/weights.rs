@@ -45,6 +45,14 @@ pub trait WeightInfo {
 	fn submit_partial(c: u32) -> Weight;
 	/// Weight of `expire_job`; `c` in `1..=16`.
 	fn expire_job(c: u32) -> Weight;
+	/// Weight of `hand_back_job`.
+	fn hand_back_job() -> Weight;
+	/// Weight of `form_committee`; `c` in `2..=32` (candidates).
+	fn form_committee(c: u32) -> Weight;
+	/// Weight of `report_contribution`.
+	fn report_contribution() -> Weight;
+	/// Weight of `prune_job`; `p` in `0..=64` (contributions), `c` in `0..=16` (partials).
+	fn prune_job(p: u32, c: u32) -> Weight;
 }
 
 /// Benchmarked weights for `pallet_compute_jobs`, with the runtime's database weights.
@@ -249,6 +257,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
 	}
+	fn hand_back_job() -> Weight {
+		Weight::from_parts(80_000_000, 6122)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	fn form_committee(c: u32) -> Weight {
+		Weight::from_parts(40_000_000, 6122)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
+	}
+	fn report_contribution() -> Weight {
+		Weight::from_parts(30_000_000, 6122)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn prune_job(p: u32, c: u32) -> Weight {
+		Weight::from_parts(60_000_000, 6122)
+			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(p.saturating_add(c).into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.saturating_add(c).into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.saturating_add(c).into())))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests and runtimes without their own.
@@ -451,5 +488,34 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(c.into())))
+	}
+	fn hand_back_job() -> Weight {
+		Weight::from_parts(80_000_000, 6122)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn form_committee(c: u32) -> Weight {
+		Weight::from_parts(40_000_000, 6122)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
+	}
+	fn report_contribution() -> Weight {
+		Weight::from_parts(30_000_000, 6122)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	fn prune_job(p: u32, c: u32) -> Weight {
+		Weight::from_parts(60_000_000, 6122)
+			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(p.saturating_add(c).into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.saturating_add(c).into())))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(p.saturating_add(c).into())))
 	}
 }

@@ -1,21 +1,22 @@
 //! Benchmarks for `pallet_escrow`: one per call, each in its worst case.
 //!
-//! Worst cases: closing an escrow pays a payee account that does not exist yet (so it is
-//! created) and empties the payer's escrow hold (so the hold entry is removed); `refund` is
-//! called by a third party after the deadline (the longest check path); `resolve` goes through
-//! `ResolveOrigin` (no arbiter) and both pays the payee and releases to the payer.
+//! Worst cases: opening an escrow holds both the amount and the deposit; closing an escrow pays
+//! a payee account that does not exist yet (so it is created) and empties the payer's escrow
+//! and deposit holds (so the hold entries are removed); `refund` is called by a third party
+//! after the deadline (the longest check path); `resolve` goes through `ResolveOrigin` (no
+//! arbiter) and both pays the payee and releases to the payer.
 
 use super::*;
 use crate::Pallet as Escrow;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, InspectHold, Mutate},
-	EnsureOrigin,
+	EnsureOrigin, Get,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use modelproof_primitives::EscrowId;
 use sp_runtime::{
-	traits::{One, Saturating},
+	traits::{One, Saturating, Zero},
 	Perbill,
 };
 
@@ -25,16 +26,18 @@ fn escrow_amount<T: Config>() -> BalanceOf<T> {
 	unit.saturating_mul(1_000u32.into())
 }
 
-/// An account holding ten times the escrowed amount.
-fn funded_account<T: Config>(name: &'static str, index: u32) -> T::AccountId {
-	let who: T::AccountId = account(name, index, 0);
-	T::Currency::set_balance(&who, escrow_amount::<T>().saturating_mul(10u32.into()));
-	who
+/// Set the balance of `who` to ten times the escrowed amount plus the deposit.
+fn fund<T: Config>(who: &T::AccountId) {
+	T::Currency::set_balance(
+		who,
+		escrow_amount::<T>().saturating_mul(10u32.into()).saturating_add(T::Deposit::get()),
+	);
 }
 
-/// A deadline ten blocks ahead.
+/// A deadline ten blocks ahead (or `MaxDuration` blocks, if that is less).
 fn deadline<T: Config>() -> BlockNumberFor<T> {
-	frame_system::Pallet::<T>::block_number().saturating_add(10u32.into())
+	let ahead = T::MaxDuration::get().min(10u32.into());
+	frame_system::Pallet::<T>::block_number().saturating_add(ahead)
 }
 
 /// Open an escrow from a funded whitelisted payer to a fresh (non-existent) payee.
@@ -42,7 +45,7 @@ fn open_escrow<T: Config>(
 	arbiter: Option<T::AccountId>,
 ) -> Result<(EscrowId, T::AccountId, T::AccountId), BenchmarkError> {
 	let payer: T::AccountId = whitelisted_caller();
-	T::Currency::set_balance(&payer, escrow_amount::<T>().saturating_mul(10u32.into()));
+	fund::<T>(&payer);
 	let payee: T::AccountId = account("payee", 0, 0);
 	let escrow_id = NextEscrowId::<T>::get();
 	Escrow::<T>::create(
@@ -55,8 +58,14 @@ fn open_escrow<T: Config>(
 	Ok((escrow_id, payer, payee))
 }
 
-fn held_for_escrow<T: Config>(who: &T::AccountId) -> BalanceOf<T> {
-	T::Currency::balance_on_hold(&HoldReason::Escrow.into(), who)
+fn held<T: Config>(reason: HoldReason, who: &T::AccountId) -> BalanceOf<T> {
+	T::Currency::balance_on_hold(&reason.into(), who)
+}
+
+/// Assert that nothing is held by this pallet on `who` any more.
+fn assert_nothing_held<T: Config>(who: &T::AccountId) {
+	assert!(held::<T>(HoldReason::Escrow, who).is_zero());
+	assert!(held::<T>(HoldReason::Deposit, who).is_zero());
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -69,7 +78,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn create() {
-		let payer = funded_account::<T>("payer", 0);
+		let payer: T::AccountId = account("payer", 0, 0);
+		fund::<T>(&payer);
 		let payee: T::AccountId = account("payee", 0, 0);
 		let arbiter: T::AccountId = account("arbiter", 0, 0);
 		let amount = escrow_amount::<T>();
@@ -79,7 +89,8 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(payer.clone()), payee.clone(), amount, deadline, Some(arbiter.clone()));
 
-		assert_eq!(held_for_escrow::<T>(&payer), amount);
+		assert_eq!(held::<T>(HoldReason::Escrow, &payer), amount);
+		assert_eq!(held::<T>(HoldReason::Deposit, &payer), T::Deposit::get());
 		assert_last_event::<T>(Event::EscrowCreated {
 			escrow_id,
 			payer,
@@ -98,7 +109,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(payer.clone()), escrow_id);
 
-		assert_eq!(held_for_escrow::<T>(&payer), 0u32.into());
+		assert_nothing_held::<T>(&payer);
 		assert_eq!(T::Currency::balance(&payee), amount);
 		assert_last_event::<T>(Event::EscrowReleased { escrow_id, payee, amount });
 		Ok(())
@@ -114,7 +125,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(anyone), escrow_id);
 
-		assert_eq!(held_for_escrow::<T>(&payer), 0u32.into());
+		assert_nothing_held::<T>(&payer);
 		assert_last_event::<T>(Event::EscrowRefunded { escrow_id, payer, amount });
 		Ok(())
 	}
@@ -143,7 +154,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, escrow_id, share);
 
-		assert_eq!(held_for_escrow::<T>(&payer), 0u32.into());
+		assert_nothing_held::<T>(&payer);
 		assert_eq!(T::Currency::balance(&payee), to_payee);
 		assert_last_event::<T>(Event::EscrowResolved { escrow_id, to_payee, to_payer });
 		Ok(())

@@ -9,9 +9,16 @@
 //! payer's free balance. Nothing is minted or burned, so total issuance never changes through
 //! this pallet.
 //!
+//! An escrow is stored on chain while it is open, so its payer pays for that storage: every
+//! escrow opened with [`Pallet::create`] also holds [`Config::Deposit`] on the payer, under
+//! [`HoldReason::Deposit`], and releases it back to the payer when the escrow closes (release,
+//! refund or resolution). Exposure is bounded: a deadline is at most [`Config::MaxDuration`]
+//! blocks ahead, so anyone can return the funds and the deposit to the payer within that many
+//! blocks (unless a party disputes the escrow).
+//!
 //! ## Calls
 //! - [`Pallet::create`]: the payer opens an escrow for a payee, with a deadline and an optional
-//!   arbiter.
+//!   arbiter (a third party: neither the payer nor the payee).
 //! - [`Pallet::release`]: the payer pays the payee.
 //! - [`Pallet::refund`]: the payee (at any time) or anyone (after the deadline) returns the funds
 //!   to the payer. A disputed escrow may be refunded only by the payee.
@@ -22,11 +29,14 @@
 //! ## Managed escrows
 //! Other pallets (`ComputeJobs`) lock and settle payments through
 //! [`modelproof_primitives::JobEscrow`], implemented by [`Pallet`]. Escrows created that way are
-//! *managed*: the calls above reject them, and only the trait settles or refunds them.
+//! *managed*: the calls above reject them, and only the trait settles or refunds them. They hold
+//! no [`Config::Deposit`] (the managing pallet charges its own storage deposit), but their
+//! deadline is bounded by [`Config::MaxDuration`] too.
 //!
-//! ## Invariant
+//! ## Invariants
 //! For every account, the balance held under [`HoldReason::Escrow`] equals the sum of the
-//! amounts of the escrows it pays into. Checked by `try_state` and by the property tests.
+//! amounts of the escrows it pays into, and the balance held under [`HoldReason::Deposit`]
+//! equals the sum of their deposits. Checked by `try_state` and by the property tests.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -49,6 +59,8 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	#[cfg(any(feature = "try-runtime", test))]
+	use alloc::collections::btree_map::BTreeMap;
 	use frame_support::{
 		pallet_prelude::*,
 		storage::with_storage_layer,
@@ -92,6 +104,17 @@ pub mod pallet {
 		/// runtime).
 		type ResolveOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Storage deposit held on the payer of every escrow opened with [`Pallet::create`]
+		/// (under [`HoldReason::Deposit`]) and released to it when the escrow closes. Managed
+		/// escrows hold none.
+		#[pallet::constant]
+		type Deposit: Get<BalanceOf<Self>>;
+
+		/// Most blocks a new escrow's deadline may lie after the current block, for
+		/// [`Pallet::create`] and for `JobEscrow::lock` alike.
+		#[pallet::constant]
+		type MaxDuration: Get<BlockNumberFor<Self>>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -102,6 +125,10 @@ pub mod pallet {
 		/// Funds of a payer locked in an open escrow.
 		#[codec(index = 0)]
 		Escrow,
+		/// Storage deposit of an escrow opened with [`Pallet::create`], held on its payer
+		/// until the escrow closes.
+		#[codec(index = 1)]
+		Deposit,
 	}
 
 	/// Open escrows (open or disputed). Closed escrows are removed.
@@ -192,8 +219,14 @@ pub mod pallet {
 		ZeroAmount,
 		/// The deadline must be after the current block.
 		DeadlineInPast,
+		/// The deadline is more than `MaxDuration` blocks after the current block.
+		DeadlineTooFar,
 		/// Payer and payee must differ.
 		SelfEscrow,
+		/// The arbiter must be a third party: neither the payer nor the payee.
+		InvalidArbiter,
+		/// The payer cannot afford the amount and the deposit while keeping its account alive.
+		InsufficientBalance,
 		/// No open escrow has this identifier.
 		UnknownEscrow,
 		/// Only the payer may do this.
@@ -233,7 +266,12 @@ pub mod pallet {
 		/// The payer may release it to the payee at any time; the payee may refund it at any
 		/// time; anyone may refund it once the current block is past `deadline`. Either party
 		/// may dispute it, after which `arbiter` (or [`Config::ResolveOrigin`] if `None`)
-		/// splits it. Emits [`Event::EscrowCreated`].
+		/// splits it.
+		///
+		/// `amount` must be non-zero, `deadline` after the current block and at most
+		/// [`Config::MaxDuration`] blocks ahead, `payee` not the caller, and `arbiter`, if
+		/// given, neither the caller nor `payee`. Besides `amount`, [`Config::Deposit`] is held
+		/// on the caller until the escrow closes. Emits [`Event::EscrowCreated`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create())]
 		pub fn create(
@@ -246,6 +284,10 @@ pub mod pallet {
 			let payer = ensure_signed(origin)?;
 			Self::ensure_valid_terms(amount, deadline)?;
 			ensure!(payee != payer, Error::<T>::SelfEscrow);
+			ensure!(
+				Self::is_third_party(arbiter.as_ref(), &payer, &payee),
+				Error::<T>::InvalidArbiter
+			);
 			let escrow_id =
 				Self::do_open(&payer, payee.clone(), amount, deadline, arbiter.clone(), false)?;
 			Self::deposit_event(Event::EscrowCreated {
@@ -261,8 +303,9 @@ pub mod pallet {
 
 		/// Pay an open escrow to its payee; only the payer may do this.
 		///
-		/// The held amount moves to the payee's free balance. Disputed escrows are settled only
-		/// by [`Pallet::resolve`]. Emits [`Event::EscrowReleased`].
+		/// The held amount moves to the payee's free balance and the deposit is released to the
+		/// payer. Disputed escrows are settled only by [`Pallet::resolve`]. Emits
+		/// [`Event::EscrowReleased`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::release())]
 		pub fn release(origin: OriginFor<T>, escrow_id: EscrowId) -> DispatchResult {
@@ -271,7 +314,7 @@ pub mod pallet {
 			ensure!(who == escrow.payer, Error::<T>::NotPayer);
 			ensure!(escrow.status == EscrowStatus::Open, Error::<T>::EscrowDisputed);
 			Self::pay(&escrow.payer, &escrow.payee, escrow.amount)?;
-			Escrows::<T>::remove(escrow_id);
+			Self::do_close(escrow_id, &escrow)?;
 			Self::deposit_event(Event::EscrowReleased {
 				escrow_id,
 				payee: escrow.payee,
@@ -280,7 +323,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Return an escrow's funds to its payer.
+		/// Return an escrow's funds, and its deposit, to its payer.
 		///
 		/// The payee may do this at any time; anyone may once the current block is past the
 		/// deadline, except that a disputed escrow may be refunded only by the payee. Emits
@@ -318,7 +361,7 @@ pub mod pallet {
 		}
 
 		/// Close a disputed escrow, paying `payee_share` of it (rounded down) to the payee and
-		/// releasing the rest to the payer.
+		/// releasing the rest, and the deposit, to the payer.
 		///
 		/// Must be signed by the escrow's arbiter, or come from [`Config::ResolveOrigin`] if the
 		/// escrow has no arbiter. Emits [`Event::EscrowResolved`].
@@ -344,24 +387,47 @@ pub mod pallet {
 			let to_payer = escrow.amount.saturating_sub(to_payee);
 			Self::pay(&escrow.payer, &escrow.payee, to_payee)?;
 			Self::unhold(&escrow.payer, to_payer)?;
-			Escrows::<T>::remove(escrow_id);
+			Self::do_close(escrow_id, &escrow)?;
 			Self::deposit_event(Event::EscrowResolved { escrow_id, to_payee, to_payer });
 			Ok(())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Check the terms every new escrow must satisfy.
+		/// Check the terms every new escrow must satisfy: a non-zero amount and a deadline after
+		/// the current block, at most [`Config::MaxDuration`] blocks ahead.
 		fn ensure_valid_terms(amount: BalanceOf<T>, deadline: BlockNumberFor<T>) -> DispatchResult {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(deadline > now, Error::<T>::DeadlineInPast);
 			ensure!(
-				deadline > frame_system::Pallet::<T>::block_number(),
-				Error::<T>::DeadlineInPast
+				deadline <= now.saturating_add(T::MaxDuration::get()),
+				Error::<T>::DeadlineTooFar
 			);
 			Ok(())
 		}
 
-		/// Hold `amount` on `payer` and store a new escrow; returns its identifier.
+		/// Whether `arbiter`, if any, is neither `payer` nor `payee`.
+		fn is_third_party(
+			arbiter: Option<&T::AccountId>,
+			payer: &T::AccountId,
+			payee: &T::AccountId,
+		) -> bool {
+			arbiter.is_none_or(|arbiter| arbiter != payer && arbiter != payee)
+		}
+
+		/// Hold `amount` on `payer` under `reason`, failing with
+		/// [`Error::InsufficientBalance`] if the payer cannot afford it.
+		fn hold(reason: HoldReason, payer: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
+				return Ok(());
+			}
+			T::Currency::hold(&reason.into(), payer, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance.into())
+		}
+
+		/// Hold `amount` on `payer` (and, unless the escrow is `managed`, [`Config::Deposit`])
+		/// and store a new escrow; returns its identifier.
 		fn do_open(
 			payer: &T::AccountId,
 			payee: T::AccountId,
@@ -372,7 +438,9 @@ pub mod pallet {
 		) -> Result<EscrowId, DispatchError> {
 			let escrow_id = NextEscrowId::<T>::get();
 			let next = escrow_id.checked_add(1).ok_or(ArithmeticError::Overflow)?;
-			T::Currency::hold(&HoldReason::Escrow.into(), payer, amount)?;
+			let deposit = if managed { Zero::zero() } else { T::Deposit::get() };
+			Self::hold(HoldReason::Escrow, payer, amount)?;
+			Self::hold(HoldReason::Deposit, payer, deposit)?;
 			NextEscrowId::<T>::put(next);
 			Escrows::<T>::insert(
 				escrow_id,
@@ -385,6 +453,7 @@ pub mod pallet {
 					status: EscrowStatus::Open,
 					managed,
 					created_at: frame_system::Pallet::<T>::block_number(),
+					deposit,
 				},
 			);
 			Ok(escrow_id)
@@ -430,10 +499,24 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Close an escrow returning everything to the payer.
+		/// Remove an escrow whose funds were paid out, releasing its deposit to the payer.
+		fn do_close(escrow_id: EscrowId, escrow: &EscrowInfoOf<T>) -> DispatchResult {
+			if !escrow.deposit.is_zero() {
+				T::Currency::release(
+					&HoldReason::Deposit.into(),
+					&escrow.payer,
+					escrow.deposit,
+					Precision::Exact,
+				)?;
+			}
+			Escrows::<T>::remove(escrow_id);
+			Ok(())
+		}
+
+		/// Close an escrow returning everything (funds and deposit) to the payer.
 		fn do_refund(escrow_id: EscrowId, escrow: EscrowInfoOf<T>) -> DispatchResult {
 			Self::unhold(&escrow.payer, escrow.amount)?;
-			Escrows::<T>::remove(escrow_id);
+			Self::do_close(escrow_id, &escrow)?;
 			Self::deposit_event(Event::EscrowRefunded {
 				escrow_id,
 				payer: escrow.payer,
@@ -444,16 +527,18 @@ pub mod pallet {
 
 		/// Check the pallet's invariants:
 		/// - every escrow has an identifier below [`NextEscrowId`] and a non-zero amount;
-		/// - managed escrows are open, have no arbiter and the payer as placeholder payee;
+		/// - managed escrows are open, have no arbiter, the payer as placeholder payee and no
+		///   deposit; other escrows have a payee and an arbiter (if any) distinct from the payer
+		///   and from each other;
 		/// - for every account, the balance held under [`HoldReason::Escrow`] equals the sum of
-		///   the amounts of the escrows it pays into (zero for accounts paying into none).
+		///   the amounts of the escrows it pays into, and the balance held under
+		///   [`HoldReason::Deposit`] the sum of their deposits (zero for accounts paying into
+		///   none).
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use alloc::collections::btree_map::BTreeMap;
-			use frame_support::traits::fungible::InspectHold;
-
 			let next = NextEscrowId::<T>::get();
-			let mut owed: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut amounts = BTreeMap::new();
+			let mut deposits = BTreeMap::new();
 			for (escrow_id, escrow) in Escrows::<T>::iter() {
 				ensure!(escrow_id < next, "escrow identifier not below NextEscrowId");
 				ensure!(!escrow.amount.is_zero(), "escrow with a zero amount");
@@ -461,25 +546,61 @@ pub mod pallet {
 					ensure!(
 						escrow.status == EscrowStatus::Open
 							&& escrow.arbiter.is_none()
-							&& escrow.payee == escrow.payer,
-						"managed escrow disputed, with an arbiter or with a payee"
+							&& escrow.payee == escrow.payer
+							&& escrow.deposit.is_zero(),
+						"managed escrow disputed, with an arbiter, a payee or a deposit"
+					);
+				} else {
+					ensure!(
+						escrow.payee != escrow.payer
+							&& Self::is_third_party(
+								escrow.arbiter.as_ref(),
+								&escrow.payer,
+								&escrow.payee
+							),
+						"escrow paying its payer or arbitrated by a party"
 					);
 				}
-				let sum = owed.entry(escrow.payer).or_insert_with(Zero::zero);
-				*sum = sum.checked_add(&escrow.amount).ok_or("sum of escrows overflows")?;
+				Self::add_to_sum(&mut amounts, &escrow.payer, escrow.amount)?;
+				Self::add_to_sum(&mut deposits, &escrow.payer, escrow.deposit)?;
 			}
-			let reason: T::RuntimeHoldReason = HoldReason::Escrow.into();
-			for (who, sum) in owed.iter() {
+			Self::ensure_held(HoldReason::Escrow, &amounts)?;
+			Self::ensure_held(HoldReason::Deposit, &deposits)
+		}
+
+		/// Add `value` to the sum kept for `who` in `sums`.
+		#[cfg(any(feature = "try-runtime", test))]
+		fn add_to_sum(
+			sums: &mut BTreeMap<T::AccountId, BalanceOf<T>>,
+			who: &T::AccountId,
+			value: BalanceOf<T>,
+		) -> Result<(), sp_runtime::TryRuntimeError> {
+			let sum = sums.entry(who.clone()).or_insert_with(Zero::zero);
+			*sum = sum.checked_add(&value).ok_or("sum of escrows overflows")?;
+			Ok(())
+		}
+
+		/// Check that, for every account, the balance held under `reason` equals its sum in
+		/// `expected` (zero for accounts not in it).
+		#[cfg(any(feature = "try-runtime", test))]
+		fn ensure_held(
+			reason: HoldReason,
+			expected: &BTreeMap<T::AccountId, BalanceOf<T>>,
+		) -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+
+			let reason: T::RuntimeHoldReason = reason.into();
+			for (who, sum) in expected {
 				ensure!(
 					T::Currency::balance_on_hold(&reason, who) == *sum,
-					"held for escrow differs from the sum of open escrows"
+					"balance held differs from the sum recorded in the payer's escrows"
 				);
 			}
 			for who in frame_system::Account::<T>::iter_keys() {
-				if !owed.contains_key(&who) {
+				if !expected.contains_key(&who) {
 					ensure!(
 						T::Currency::balance_on_hold(&reason, &who).is_zero(),
-						"funds held for escrow on an account paying into no escrow"
+						"balance held on an account paying into no escrow"
 					);
 				}
 			}
@@ -489,8 +610,8 @@ pub mod pallet {
 
 	impl<T: Config> JobEscrow<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
 		/// Hold `amount` on `payer` in a new managed escrow (placeholder payee = payer, no
-		/// arbiter). Fails with `ZeroAmount` or `DeadlineInPast` like [`Pallet::create`], or
-		/// with the hold's error. Emits [`Event::ManagedEscrowLocked`].
+		/// arbiter, no deposit). Fails with `ZeroAmount`, `DeadlineInPast`, `DeadlineTooFar` or
+		/// `InsufficientBalance` like [`Pallet::create`]. Emits [`Event::ManagedEscrowLocked`].
 		fn lock(
 			payer: &T::AccountId,
 			amount: BalanceOf<T>,
@@ -523,7 +644,7 @@ pub mod pallet {
 					Self::pay(&escrow.payer, to, *amount)?;
 				}
 				Self::unhold(&escrow.payer, returned)?;
-				Escrows::<T>::remove(escrow_id);
+				Self::do_close(escrow_id, &escrow)?;
 				Self::deposit_event(Event::ManagedEscrowSettled { escrow_id, paid, returned });
 				Ok(())
 			})

@@ -43,11 +43,17 @@ impl pallet_escrow::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ResolveOrigin = EnsureRoot<AccountId>;
+	type Deposit = ConstU64<DEPOSIT>;
+	type MaxDuration = ConstU64<MAX_DURATION>;
 	type WeightInfo = ();
 }
 
 /// Existential deposit of the test runtime.
 pub const EXISTENTIAL_DEPOSIT: Balance = 1;
+/// Storage deposit held per escrow opened with `create`.
+pub const DEPOSIT: Balance = 3;
+/// Most blocks an escrow's deadline may lie ahead.
+pub const MAX_DURATION: u64 = 1_000;
 /// Free balance every dev account starts with.
 pub const INITIAL_BALANCE: Balance = 10_000;
 

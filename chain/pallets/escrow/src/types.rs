@@ -47,4 +47,7 @@ pub struct EscrowInfo<AccountId, Balance, BlockNumber> {
 	pub managed: bool,
 	/// Block in which the escrow was created.
 	pub created_at: BlockNumber,
+	/// Storage deposit held on `payer` for this escrow (under the pallet's `Deposit` hold
+	/// reason) until it closes; zero for managed escrows.
+	pub deposit: Balance,
 }

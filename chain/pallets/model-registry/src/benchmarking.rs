@@ -2,7 +2,8 @@
 //!
 //! Each call is benchmarked on its successful path, the most expensive one: byte-string
 //! parameters range up to their maximum length, and the deposit hold/release really moves
-//! funds.
+//! funds (`grant_access` creates a new grant, holding its deposit; `revoke_access` releases
+//! it).
 
 use super::*;
 use crate::Pallet as ModelRegistry;
@@ -12,9 +13,10 @@ use frame_support::traits::fungible::{Inspect, InspectHold, Mutate};
 use frame_system::RawOrigin;
 use sp_runtime::traits::{Saturating, Zero};
 
-/// Funds `who` with enough for a few model deposits above the existential deposit.
+/// Funds `who` with enough for a few model and grant deposits above the existential deposit.
 fn fund<T: Config>(who: &T::AccountId) {
 	let amount = T::ModelDeposit::get()
+		.saturating_add(T::GrantDeposit::get())
 		.saturating_mul(10u32.into())
 		.saturating_add(T::Currency::minimum_balance())
 		.saturating_add(1_000u32.into());
@@ -43,6 +45,10 @@ fn register<T: Config>(owner: &T::AccountId, n: u8) -> Result<ModelId, Benchmark
 		Permill::from_percent(5),
 	)?;
 	Ok(model_id)
+}
+
+fn grant_deposit_held<T: Config>(who: &T::AccountId) -> BalanceOf<T> {
+	T::Currency::balance_on_hold(&HoldReason::GrantDeposit.into(), who)
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -122,11 +128,12 @@ mod benchmarks {
 		let grantee: T::AccountId = account("grantee", 0, 0);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), model_id, grantee.clone(), vec![7u8; e as usize]);
+		_(RawOrigin::Signed(caller.clone()), model_id, grantee.clone(), vec![7u8; e as usize]);
 
-		let envelope =
+		let grant =
 			Grants::<T>::get(model_id, &grantee).ok_or(BenchmarkError::Stop("grant not stored"))?;
-		assert_eq!(envelope.len(), e as usize);
+		assert_eq!(grant.envelope.len(), e as usize);
+		assert_eq!(grant_deposit_held::<T>(&caller), T::GrantDeposit::get());
 		assert_last_event::<T>(Event::AccessGranted { model_id, grantee });
 		Ok(())
 	}
@@ -145,9 +152,10 @@ mod benchmarks {
 		)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), model_id, grantee.clone());
+		_(RawOrigin::Signed(caller.clone()), model_id, grantee.clone());
 
 		assert!(!Grants::<T>::contains_key(model_id, &grantee));
+		assert!(grant_deposit_held::<T>(&caller).is_zero());
 		assert_last_event::<T>(Event::AccessRevoked { model_id, grantee });
 		Ok(())
 	}

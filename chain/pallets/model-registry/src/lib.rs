@@ -3,8 +3,7 @@
 //! Registers AI models by their hashes. The model files stay off chain, encrypted, on IPFS;
 //! the chain records, per model:
 //!
-//! - `digest`: SHA3-256 Merkle root over 1 MiB chunks of the plaintext model, registered once
-//!   ever (a digest can never be registered a second time, not even after retirement);
+//! - `digest`: SHA3-256 Merkle root over 1 MiB chunks of the plaintext model;
 //! - `ciphertext_digest`: the same root over the encrypted object;
 //! - `cid`: where the encrypted object lives on IPFS;
 //! - `zk_commitment`: the Poseidon commitment to the weights used by ZK jobs, if any;
@@ -14,9 +13,30 @@
 //! Owners grant decryption access by storing, per grantee, an *envelope*: the model's content
 //! key wrapped to the grantee's X25519 key. The chain never sees the content key itself.
 //!
-//! Every model holds `ModelDeposit` on the account that registered it (with
-//! [`HoldReason::ModelDeposit`]); the deposit stays with that account through ownership
-//! transfers and is released when the model is retired.
+//! ## Digests and provenance
+//! Each account may register a digest once, ever (not again after retirement, and not as a new
+//! version either): [`ModelByDigest`] is keyed by digest *and* registering account. Other
+//! accounts may register the same digest. This is deliberate: were a digest registrable only
+//! once on the whole chain, a front-runner who copies a digest from a pending registration
+//! could register it first and keep the model's owner out for good.
+//!
+//! What the chain attests is "account A registered digest D at block b", not authorship. The
+//! earliest registration of a digest is public ([`Pallet::registrations`] lists them in
+//! registration order, and each model records its `registered_at` block), which off-chain
+//! parties can weigh as evidence of provenance. What makes a registration useful is the
+//! content key: only the real owner holds it, so only the real owner can grant access that
+//! actually decrypts the model (a copycat's envelopes wrap a key it does not have). Consumers
+//! and workers should therefore pick models by id and owner, not by digest alone.
+//!
+//! ## Deposits
+//! Everything a call leaves in storage is paid for with a held deposit:
+//! - every model holds `ModelDeposit` on the account that registered it (with
+//!   [`HoldReason::ModelDeposit`]); the deposit stays with that account through ownership
+//!   transfers and is released when the model is retired;
+//! - every grant holds `GrantDeposit` on the owner that created it (with
+//!   [`HoldReason::GrantDeposit`]); replacing the envelope keeps that deposit, and revoking
+//!   the grant releases it to the account it is held on, even if the model changed owner
+//!   meanwhile.
 //!
 //! Other pallets read models through [`modelproof_primitives::ModelInspect`], implemented by
 //! [`Pallet`].
@@ -44,9 +64,11 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use types::{BalanceOf, CidOf, EnvelopeOf, ModelInfo, ModelStatus};
+pub use types::{BalanceOf, CidOf, EnvelopeOf, GrantInfo, ModelInfo, ModelStatus};
 pub use weights::WeightInfo;
 
+#[cfg(any(feature = "try-runtime", test))]
+use alloc::collections::btree_map::BTreeMap;
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
@@ -91,6 +113,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type ModelDeposit: Get<BalanceOf<Self>>;
 
+		/// Deposit held on the granting owner for each access grant, released when the grant
+		/// is revoked.
+		#[pallet::constant]
+		type GrantDeposit: Get<BalanceOf<Self>>;
+
 		/// Maximum length in bytes of a model's IPFS CID.
 		#[pallet::constant]
 		type MaxCidLen: Get<u32>;
@@ -110,19 +137,33 @@ pub mod pallet {
 		/// the model is retired.
 		#[codec(index = 0)]
 		ModelDeposit,
+		/// The deposit of an access grant, held on the owner that created it until the grant
+		/// is revoked.
+		#[codec(index = 1)]
+		GrantDeposit,
 	}
 
 	/// Registered models by id.
 	#[pallet::storage]
 	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, ModelInfo<T>, OptionQuery>;
 
-	/// Model id by plaintext digest. A digest is registered once, ever: entries are never
-	/// removed, not even when the model is retired.
+	/// Model id by plaintext digest and registering account (the model's depositor). Each
+	/// account registers a digest once, ever: entries are never removed, not even when the
+	/// model is retired, and they stay with the registering account through ownership
+	/// transfers. See [`Pallet::registrations`] for a digest's registrations in order.
 	#[pallet::storage]
-	pub type ModelByDigest<T: Config> = StorageMap<_, Blake2_128Concat, H256, ModelId, OptionQuery>;
+	pub type ModelByDigest<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		H256,
+		Blake2_128Concat,
+		T::AccountId,
+		ModelId,
+		OptionQuery,
+	>;
 
-	/// Access grants: the grantee's envelope (the model's content key wrapped to the
-	/// grantee's X25519 key), by model id and grantee.
+	/// Access grants by model id and grantee: the grantee's envelope (the model's content key
+	/// wrapped to the grantee's X25519 key) and the deposit paid for it.
 	#[pallet::storage]
 	pub type Grants<T: Config> = StorageDoubleMap<
 		_,
@@ -130,7 +171,7 @@ pub mod pallet {
 		ModelId,
 		Blake2_128Concat,
 		T::AccountId,
-		EnvelopeOf<T>,
+		GrantInfo<T>,
 		OptionQuery,
 	>;
 
@@ -197,7 +238,7 @@ pub mod pallet {
 	/// Errors of the model registry.
 	#[pallet::error]
 	pub enum Error<T> {
-		/// A model with this plaintext digest was already registered.
+		/// The caller already registered a model with this plaintext digest.
 		DuplicateDigest,
 		/// No model has this id.
 		UnknownModel,
@@ -217,14 +258,25 @@ pub mod pallet {
 		GrantNotFound,
 		/// The model id or version counter would overflow.
 		Overflow,
+		/// The caller cannot afford the grant deposit while keeping its account alive.
+		InsufficientBalance,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Register a new model (version 1), owned by the caller.
 		///
-		/// Holds `ModelDeposit` on the caller until the model is retired. `digest` must never
-		/// have been registered before; `cid` must be non-empty and at most `MaxCidLen` bytes.
+		/// Holds `ModelDeposit` on the caller until the model is retired. The caller must never
+		/// have registered `digest` before (other accounts may have); `cid` must be non-empty
+		/// and at most `MaxCidLen` bytes.
 		///
 		/// Emits [`Event::ModelRegistered`].
 		#[pallet::call_index(0)]
@@ -257,7 +309,8 @@ pub mod pallet {
 		///
 		/// The new version is a new model, with a new id and its own deposit held on the
 		/// caller, `version` one more than `previous`'s and a link to `previous`. Publishing
-		/// from a retired model is allowed.
+		/// from a retired model is allowed. As for [`Pallet::register_model`], the caller must
+		/// never have registered `digest` before.
 		///
 		/// Emits [`Event::VersionPublished`].
 		#[pallet::call_index(1)]
@@ -297,7 +350,9 @@ pub mod pallet {
 		/// Store (or replace) `grantee`'s access envelope on an active model the caller owns.
 		///
 		/// `envelope` is the model's content key wrapped to the grantee's X25519 key; it must
-		/// be non-empty and at most `MaxEnvelopeLen` bytes.
+		/// be non-empty and at most `MaxEnvelopeLen` bytes. A new grant holds `GrantDeposit`
+		/// on the caller until it is revoked; replacing the envelope of an existing grant
+		/// keeps its deposit where it is.
 		///
 		/// Emits [`Event::AccessGranted`].
 		#[pallet::call_index(2)]
@@ -314,12 +369,15 @@ pub mod pallet {
 			ensure!(!envelope.is_empty(), Error::<T>::EmptyEnvelope);
 			let envelope: EnvelopeOf<T> =
 				envelope.try_into().map_err(|_| Error::<T>::EnvelopeTooLong)?;
-			Grants::<T>::insert(model_id, &grantee, envelope);
+			Self::do_grant(&who, model_id, &grantee, envelope)?;
 			Self::deposit_event(Event::AccessGranted { model_id, grantee });
 			Ok(())
 		}
 
 		/// Remove `grantee`'s access envelope from a model the caller owns (retired or not).
+		///
+		/// The grant's deposit is released to the account it is held on (the owner that
+		/// created the grant, which may be a previous owner).
 		///
 		/// Emits [`Event::AccessRevoked`].
 		#[pallet::call_index(3)]
@@ -331,8 +389,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::owned_model(model_id, &who)?;
-			ensure!(Grants::<T>::contains_key(model_id, &grantee), Error::<T>::GrantNotFound);
-			Grants::<T>::remove(model_id, &grantee);
+			let grant = Grants::<T>::take(model_id, &grantee).ok_or(Error::<T>::GrantNotFound)?;
+			Self::release(HoldReason::GrantDeposit, &grant.depositor, grant.deposit)?;
 			Self::deposit_event(Event::AccessRevoked { model_id, grantee });
 			Ok(())
 		}
@@ -340,8 +398,8 @@ pub mod pallet {
 		/// Retire a model the caller owns: it takes no new jobs and no new grants, and its
 		/// deposit is released to the account it is held on. Retirement is final.
 		///
-		/// Existing grants are kept (the owner may still revoke them), and the digest stays
-		/// registered.
+		/// Existing grants, and their deposits, are kept (the owner may still revoke them), and
+		/// the digest stays registered to the model's depositor.
 		///
 		/// Emits [`Event::ModelRetired`].
 		#[pallet::call_index(4)]
@@ -350,17 +408,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let mut model = Self::owned_model(model_id, &who)?;
 			ensure!(model.status == ModelStatus::Active, Error::<T>::ModelRetired);
-			if !model.deposit.is_zero() {
-				// Best effort: whatever is still held for this model goes back. The pallet
-				// holds and releases model deposits only here and in registration, so this
-				// is the full deposit unless another party slashed the hold.
-				T::Currency::release(
-					&HoldReason::ModelDeposit.into(),
-					&model.depositor,
-					model.deposit,
-					Precision::BestEffort,
-				)?;
-			}
+			Self::release(HoldReason::ModelDeposit, &model.depositor, model.deposit)?;
 			model.status = ModelStatus::Retired;
 			model.deposit = Zero::zero();
 			Models::<T>::insert(model_id, model);
@@ -370,7 +418,8 @@ pub mod pallet {
 
 		/// Transfer an active model the caller owns to `new_owner`.
 		///
-		/// The deposit stays held on the account that registered the model; grants are kept.
+		/// The deposit stays held on the account that registered the model, and the digest stays
+		/// registered to it; grants are kept, their deposits held where they are.
 		///
 		/// Emits [`Event::OwnershipTransferred`].
 		#[pallet::call_index(5)]
@@ -414,7 +463,28 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Checks the digest, holds the deposit on `who` and stores a new model owned by `who`.
+	/// Holds `amount` on `who` under `reason`.
+	fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		if !amount.is_zero() {
+			T::Currency::hold(&reason.into(), who, amount)?;
+		}
+		Ok(())
+	}
+
+	/// Releases a deposit of `amount` held on `who` under `reason`.
+	///
+	/// Best effort: whatever is still held for it goes back. The pallet holds and releases
+	/// deposits only through its calls, so this is the full deposit unless another party
+	/// slashed the hold.
+	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		if !amount.is_zero() {
+			T::Currency::release(&reason.into(), who, amount, Precision::BestEffort)?;
+		}
+		Ok(())
+	}
+
+	/// Checks that `who` has not registered `digest` yet, holds the deposit on `who` and
+	/// stores a new model owned by `who`.
 	#[allow(clippy::too_many_arguments)]
 	fn do_register(
 		who: &T::AccountId,
@@ -426,11 +496,9 @@ impl<T: Config> Pallet<T> {
 		version: u32,
 		previous: Option<ModelId>,
 	) -> Result<ModelId, DispatchError> {
-		ensure!(!ModelByDigest::<T>::contains_key(digest), Error::<T>::DuplicateDigest);
+		ensure!(!ModelByDigest::<T>::contains_key(digest, who), Error::<T>::DuplicateDigest);
 		let deposit = T::ModelDeposit::get();
-		if !deposit.is_zero() {
-			T::Currency::hold(&HoldReason::ModelDeposit.into(), who, deposit)?;
-		}
+		Self::hold(HoldReason::ModelDeposit, who, deposit)?;
 		let model_id = Self::next_model_id()?;
 		let info = ModelInfo::<T> {
 			owner: who.clone(),
@@ -447,8 +515,42 @@ impl<T: Config> Pallet<T> {
 			deposit,
 		};
 		Models::<T>::insert(model_id, info);
-		ModelByDigest::<T>::insert(digest, model_id);
+		ModelByDigest::<T>::insert(digest, who, model_id);
 		Ok(model_id)
+	}
+
+	/// Stores `envelope` as `grantee`'s grant on `model_id`. A new grant holds `GrantDeposit`
+	/// on `owner` (failing with [`Error::InsufficientBalance`] if it cannot); an existing one
+	/// keeps its deposit and depositor.
+	fn do_grant(
+		owner: &T::AccountId,
+		model_id: ModelId,
+		grantee: &T::AccountId,
+		envelope: EnvelopeOf<T>,
+	) -> DispatchResult {
+		Grants::<T>::try_mutate(model_id, grantee, |grant| -> DispatchResult {
+			match grant {
+				Some(grant) => grant.envelope = envelope,
+				None => {
+					let deposit = T::GrantDeposit::get();
+					Self::hold(HoldReason::GrantDeposit, owner, deposit)
+						.map_err(|_| Error::<T>::InsufficientBalance)?;
+					*grant = Some(GrantInfo { envelope, depositor: owner.clone(), deposit });
+				},
+			}
+			Ok(())
+		})
+	}
+
+	/// Every registration of `digest`, as `(registering account, model id)` pairs in
+	/// registration order: the first is the earliest registration of the digest on chain.
+	///
+	/// Iterates over all of the digest's registrations: meant for off-chain queries and tests,
+	/// not for calls.
+	pub fn registrations(digest: H256) -> Vec<(T::AccountId, ModelId)> {
+		let mut registrations: Vec<_> = ModelByDigest::<T>::iter_prefix(digest).collect();
+		registrations.sort_by_key(|(_, model_id)| *model_id);
+		registrations
 	}
 
 	/// Helper for benchmarks and tests of dependent pallets (not reachable from any call):
@@ -481,16 +583,103 @@ impl<T: Config> Pallet<T> {
 			deposit: Zero::zero(),
 		};
 		Models::<T>::insert(model_id, info);
-		ModelByDigest::<T>::insert(digest, model_id);
+		ModelByDigest::<T>::insert(digest, owner, model_id);
 		model_id
 	}
 
 	/// Helper for benchmarks and tests of dependent pallets (not reachable from any call):
 	/// stores a grant for `grantee` on `model_id` with a placeholder envelope of
-	/// `MaxEnvelopeLen` bytes, whether or not the model exists.
+	/// `MaxEnvelopeLen` bytes, whether or not the model exists. No deposit is held: the grant
+	/// records a zero deposit paid by the model's owner (by `grantee` if there is no model).
 	pub fn benchmark_grant(model_id: ModelId, grantee: &T::AccountId) {
 		let envelope = alloc::vec![0x42u8; T::MaxEnvelopeLen::get() as usize];
-		Grants::<T>::insert(model_id, grantee, BoundedVec::truncate_from(envelope));
+		let depositor = Models::<T>::get(model_id).map_or_else(|| grantee.clone(), |m| m.owner);
+		let grant = GrantInfo::<T> {
+			envelope: BoundedVec::truncate_from(envelope),
+			depositor,
+			deposit: Zero::zero(),
+		};
+		Grants::<T>::insert(model_id, grantee, grant);
+	}
+
+	/// Checks the pallet's invariants:
+	/// - every model has an id below [`NextModelId`], is indexed in [`ModelByDigest`] under
+	///   its digest and depositor, and holds no deposit once retired;
+	/// - every [`ModelByDigest`] entry points at a model with that digest and depositor;
+	/// - for every account, the balance held under [`HoldReason::ModelDeposit`] equals the sum
+	///   of the deposits of the models it is the depositor of, and the balance held under
+	///   [`HoldReason::GrantDeposit`] the sum of the deposits of the grants it is the
+	///   depositor of (zero for accounts that are neither).
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let next = NextModelId::<T>::get();
+		let mut model_deposits = BTreeMap::new();
+		for (model_id, model) in Models::<T>::iter() {
+			ensure!(model_id < next, "model id not below NextModelId");
+			ensure!(
+				ModelByDigest::<T>::get(model.digest, &model.depositor) == Some(model_id),
+				"model not indexed under its digest and depositor"
+			);
+			ensure!(
+				model.status == ModelStatus::Active || model.deposit.is_zero(),
+				"retired model still holding a deposit"
+			);
+			Self::add_to_sum(&mut model_deposits, &model.depositor, model.deposit)?;
+		}
+		for (digest, registrant, model_id) in ModelByDigest::<T>::iter() {
+			let model = Models::<T>::get(model_id).ok_or("digest index points at no model")?;
+			ensure!(
+				model.digest == digest && model.depositor == registrant,
+				"digest index points at a model of another digest or depositor"
+			);
+		}
+		let mut grant_deposits = BTreeMap::new();
+		for grant in Grants::<T>::iter_values() {
+			Self::add_to_sum(&mut grant_deposits, &grant.depositor, grant.deposit)?;
+		}
+		Self::ensure_held(HoldReason::ModelDeposit, &model_deposits)?;
+		Self::ensure_held(HoldReason::GrantDeposit, &grant_deposits)
+	}
+
+	/// Add `value` to the sum kept for `who` in `sums`.
+	#[cfg(any(feature = "try-runtime", test))]
+	fn add_to_sum(
+		sums: &mut BTreeMap<T::AccountId, BalanceOf<T>>,
+		who: &T::AccountId,
+		value: BalanceOf<T>,
+	) -> Result<(), sp_runtime::TryRuntimeError> {
+		use sp_runtime::traits::CheckedAdd;
+
+		let sum = sums.entry(who.clone()).or_insert_with(Zero::zero);
+		*sum = sum.checked_add(&value).ok_or("sum of deposits overflows")?;
+		Ok(())
+	}
+
+	/// Checks that, for every account, the balance held under `reason` equals its sum in
+	/// `expected` (zero for accounts not in it).
+	#[cfg(any(feature = "try-runtime", test))]
+	fn ensure_held(
+		reason: HoldReason,
+		expected: &BTreeMap<T::AccountId, BalanceOf<T>>,
+	) -> Result<(), sp_runtime::TryRuntimeError> {
+		use frame_support::traits::fungible::InspectHold;
+
+		let reason: T::RuntimeHoldReason = reason.into();
+		for (who, sum) in expected {
+			ensure!(
+				T::Currency::balance_on_hold(&reason, who) == *sum,
+				"balance held differs from the sum of the deposits recorded for the account"
+			);
+		}
+		for who in frame_system::Account::<T>::iter_keys() {
+			if !expected.contains_key(&who) {
+				ensure!(
+					T::Currency::balance_on_hold(&reason, &who).is_zero(),
+					"balance held on an account with no deposit recorded"
+				);
+			}
+		}
+		Ok(())
 	}
 }
 

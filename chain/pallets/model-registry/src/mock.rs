@@ -32,6 +32,8 @@ impl pallet_balances::Config for Test {
 
 /// Deposit held per model.
 pub const DEPOSIT: Balance = 100;
+/// Deposit held per access grant.
+pub const GRANT_DEPOSIT: Balance = 2;
 /// Maximum CID length.
 pub const MAX_CID: u32 = 64;
 /// Maximum envelope length.
@@ -39,6 +41,7 @@ pub const MAX_ENVELOPE: u32 = 128;
 
 parameter_types! {
 	pub const ModelDeposit: Balance = DEPOSIT;
+	pub const GrantDeposit: Balance = GRANT_DEPOSIT;
 	pub const MaxCidLen: u32 = MAX_CID;
 	pub const MaxEnvelopeLen: u32 = MAX_ENVELOPE;
 }
@@ -47,6 +50,7 @@ impl pallet_model_registry::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ModelDeposit = ModelDeposit;
+	type GrantDeposit = GrantDeposit;
 	type MaxCidLen = MaxCidLen;
 	type MaxEnvelopeLen = MaxEnvelopeLen;
 	type WeightInfo = ();

@@ -78,3 +78,19 @@ pub struct ModelInfo<T: Config> {
 	/// zero once the model is retired and the deposit released).
 	pub deposit: BalanceOf<T>,
 }
+
+/// An access grant: a grantee's envelope and the deposit paid for storing it.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct GrantInfo<T: Config> {
+	/// The model's content key wrapped to the grantee's X25519 key.
+	pub envelope: EnvelopeOf<T>,
+	/// Account the deposit is held on: the owner that created the grant. It does not change
+	/// when the envelope is replaced or the model's ownership is transferred.
+	pub depositor: T::AccountId,
+	/// Amount held on `depositor` for this grant (`GrantDeposit` when it was created).
+	pub deposit: BalanceOf<T>,
+}
