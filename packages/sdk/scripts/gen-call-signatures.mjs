@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes src/client/call-signatures.generated.ts: the call signatures of ModelRegistry, Escrow
 // and ComputeJobs in runtime-spec/metadata.scale, which the client compares with the connected
-// chain's at connect (`checkRuntime`). Run after runtime-spec/ is regenerated:
+// chain's at connect (`checkRuntime`), and the union of their error codes (`PalletErrorCode`,
+// the typed `code` of a `DispatchError`). Run after runtime-spec/ is regenerated:
 //
 //   node packages/sdk/scripts/gen-call-signatures.mjs          (re)write the file
 //   node packages/sdk/scripts/gen-call-signatures.mjs --check  exit 1 if it is stale
@@ -28,6 +29,7 @@ export async function render(bytes, callSignatures) {
   const metadata = new Metadata(registry, bytes);
   registry.setMetadata(metadata);
   const table = callSignatures(metadata.asLatest, registry.lookup);
+  const codes = errorCodes(metadata.asLatest, registry.lookup, Object.keys(table));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return [
     '// GENERATED FILE: do not edit. Written by `node packages/sdk/scripts/gen-call-signatures.mjs`',
@@ -40,7 +42,25 @@ export async function render(bytes, callSignatures) {
     '/** Call signatures of the checked pallets in the runtime this SDK was built against. */',
     `export const EXPECTED_CALL_SIGNATURES: CallSignatures = ${formatTable(table)};`,
     '',
+    '/** Every error of the checked pallets, as the `code` of a `DispatchError` (`<Pallet>.<Error>`). */',
+    `export const PALLET_ERROR_CODES = [\n${codes.map((c) => `  ${JSON.stringify(c)},`).join('\n')}\n] as const;`,
+    '',
+    '/** A `DispatchError` code of the Modelproof pallets. */',
+    'export type PalletErrorCode = (typeof PALLET_ERROR_CODES)[number];',
+    '',
   ].join('\n');
+}
+
+/** `<Pallet>.<Error>` for every error variant of `pallets`, in metadata order. */
+function errorCodes(metadata, lookup, pallets) {
+  const codes = [];
+  for (const pallet of metadata.pallets) {
+    const name = pallet.name.toString();
+    if (!pallets.includes(name) || pallet.errors.isNone) continue;
+    const def = lookup.getSiType(pallet.errors.unwrap().type).def;
+    for (const variant of def.asVariant.variants) codes.push(`${name}.${variant.name.toString()}`);
+  }
+  return codes;
 }
 
 /** One line per call, so a diff of the file reads as a diff of the calls. */

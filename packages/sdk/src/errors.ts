@@ -8,6 +8,8 @@
  * material, plaintext or other secrets.
  */
 
+import type { PalletErrorCode } from './client/call-signatures.generated.js';
+
 const BRAND = Symbol.for('@modelproof/sdk/error');
 
 export class ModelproofError extends Error {
@@ -65,6 +67,14 @@ export class ClientError extends ModelproofError {
 }
 
 /**
+ * `code` of a {@link DispatchError}: one of the Modelproof pallets' errors (listed, so editors
+ * complete them and `switch`es are checked), or another pallet's / a built-in dispatch error.
+ */
+// `string & {}` keeps the listed literals visible to completion instead of widening to `string`.
+// eslint-disable-next-line @typescript-eslint/ban-types
+export type DispatchErrorCode = PalletErrorCode | (string & {});
+
+/**
  * A transaction was included in a block but its call failed (`System.ExtrinsicFailed`).
  *
  * `code` is `<Pallet>.<Error>` for a pallet error (e.g. `ModelRegistry.DuplicateDigest`), or
@@ -73,6 +83,7 @@ export class ClientError extends ModelproofError {
  * The fee was paid; nothing else of the call took effect.
  */
 export class DispatchError extends ModelproofError {
+  declare readonly code: DispatchErrorCode;
   /** Pallet name as in the metadata (`ModelRegistry`), or the built-in error class (`Dispatch`, `Token`, …). */
   readonly pallet: string;
   /** Error name (`DuplicateDigest`). */

@@ -7,6 +7,7 @@ export {
   ClientError,
   type ClientErrorCode,
   DispatchError,
+  type DispatchErrorCode,
   ModelproofError,
   isModelproofError,
 } from './errors.js';

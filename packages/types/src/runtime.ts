@@ -3,10 +3,10 @@
 /** The runtime these types were generated from (its metadata's `System.Version` and `System.SS58Prefix`). */
 export const runtime = {
   specName: "modelproof",
-  specVersion: 100,
-  transactionVersion: 1,
+  specVersion: 101,
+  transactionVersion: 2,
   ss58Prefix: 42,
   metadataVersion: 15,
   /** sha256 of runtime-spec/metadata.scale (the SCALE metadata, with its `meta` magic). */
-  metadataSha256: "90d5312a3ac7c8caaab1fbd14065612b38cd26294721695b4d09a4e6e015c5ad",
+  metadataSha256: "1b9477b60b4ba88edbc881c40b378b5e36a7a9156db2f2eea1857916e586251d",
 } as const;

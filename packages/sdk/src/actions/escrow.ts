@@ -21,6 +21,8 @@ export interface Escrow {
   /** Created by another pallet (e.g. for a compute job); the escrow calls cannot touch it. */
   managed: boolean;
   createdAt: number;
+  /** Storage deposit held on the payer until the escrow closes (zero for managed escrows). */
+  deposit: bigint;
 }
 
 export interface CreateEscrowParams {
@@ -114,5 +116,6 @@ export async function getEscrow(client: ModelproofClient, escrowId: bigint | num
     status: raw['status'] as Escrow['status'],
     managed: raw['managed'] as boolean,
     createdAt: raw['createdAt'] as number,
+    deposit: raw['deposit'] as bigint,
   };
 }

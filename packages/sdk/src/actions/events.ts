@@ -11,7 +11,7 @@ import type { Header } from '@polkadot/types/interfaces';
 import type { ModelproofClient } from '../client/client.js';
 import { connectionOf } from '../client/client.js';
 import type { Connection } from '../client/connection.js';
-import { isDisconnectError } from '../client/guard.js';
+import { abortedError, disconnectedError, guard, isDisconnectError, timeoutError } from '../client/guard.js';
 import { type DecodedEvent, type Hex, decodeEvent } from '../tx/decode.js';
 import { eventsAt } from '../tx/runtime.js';
 
@@ -172,5 +172,99 @@ export function watchEvents(
       }
     },
     options,
+  );
+}
+
+/** Options of {@link waitForBlockState} and {@link waitForBlock}. */
+export interface WaitOptions {
+  /** Judge finalized blocks (each checked once) instead of new best blocks. */
+  finalized?: boolean;
+  /** Default: the client's timeout (60 000 ms unless set). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The result of one check: `{ done: value }` resolves the wait, `{ fail: error }` rejects it,
+ * `undefined` keeps waiting.
+ */
+export type WaitStep<T> = { done: T } | { fail: Error } | undefined;
+
+/**
+ * Resolves once `check(block)` says so, checking the current head first and then every new (or
+ * finalized) block. Rejects with what `check` fails with, `Client.Timeout`, `Client.Aborted`, or
+ * `Client.Disconnected` if the client is closed; rides out reconnects. `what` describes the wait
+ * in error messages; `details` goes into the timeout error.
+ * @internal building block of `waitForBlock` and `waitForJobState`.
+ */
+export function waitForBlockState<T>(
+  client: ModelproofClient,
+  check: (block: BlockRef) => Promise<WaitStep<T>>,
+  what: string,
+  options: WaitOptions = {},
+  details: Record<string, unknown> = {},
+): Promise<T> {
+  const conn = connectionOf(client);
+  const finalized = options.finalized ?? false;
+  const timeoutMs = options.timeoutMs ?? conn.timeoutMs;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let unwatch: Unwatch = () => undefined;
+    const cleanups: Array<() => void> = [];
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      unwatch();
+      for (const cleanup of cleanups) cleanup();
+      fn();
+    };
+    const apply = (step: WaitStep<T>): void => {
+      if (step === undefined) return;
+      if ('done' in step) finish(() => resolve(step.done));
+      else finish(() => reject(step.fail));
+    };
+    const timer = conn.setTimer(() => finish(() => reject(timeoutError(what, timeoutMs, details))), timeoutMs);
+    cleanups.push(() => conn.clearTimer(timer));
+    cleanups.push(conn.onClose(() => finish(() => reject(disconnectedError(what, details)))));
+    if (options.signal) {
+      const signal = options.signal;
+      if (signal.aborted) {
+        finish(() => reject(abortedError(what, signal)));
+        return;
+      }
+      const onAbort = (): void => finish(() => reject(abortedError(what, signal)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => signal.removeEventListener('abort', onAbort));
+    }
+    // Watch first, then read the current state, so no block between the two is missed.
+    unwatch = watchBlocks(
+      client,
+      async (block) => {
+        if (!settled) apply(await check(block));
+      },
+      { finalized },
+    );
+    guard(conn, what, async () => {
+      const hash = finalized ? await conn.api.rpc.chain.getFinalizedHead() : await conn.api.rpc.chain.getBlockHash();
+      const header = await conn.api.rpc.chain.getHeader(hash);
+      return check({ blockHash: hash.toHex() as Hex, blockNumber: header.number.toNumber() });
+    }, { timeoutMs })
+      .then(apply)
+      .catch(() => undefined); // not connected right now: the watch catches up after the reconnect
+  });
+}
+
+/**
+ * Resolves with the first best (or, with `finalized`, finalized) block at or above `number` —
+ * e.g. to wait for the end of a candidacy or review period. Rejects with `Client.Timeout`,
+ * `Client.Aborted` or `Client.Disconnected`.
+ */
+export function waitForBlock(client: ModelproofClient, number: number, options: WaitOptions = {}): Promise<BlockRef> {
+  return waitForBlockState(
+    client,
+    async (block) => (block.blockNumber >= number ? { done: block } : undefined),
+    `waiting for block ${number}${options.finalized ? ' (finalized)' : ''}`,
+    options,
+    { blockNumber: number },
   );
 }

@@ -9,7 +9,9 @@ export {
   type EventFilter,
   type Unwatch,
   type WatchedEvent,
+  type WaitOptions,
   type WatchOptions,
+  waitForBlock,
   watchBlocks,
   watchEvents,
 } from './events.js';

@@ -8,17 +8,27 @@ import { u8aToHex, u8aToString } from '@polkadot/util';
 
 import type { ModelproofClient } from '../client/client.js';
 import { connectionOf } from '../client/client.js';
-import { abortedError, disconnectedError, guard, timeoutError } from '../client/guard.js';
 import { ClientError, ModelproofError } from '../errors.js';
 import { type Hex, toPlain } from '../tx/decode.js';
 import { type Receipt, type SubmitOptions, submit } from '../tx/submit.js';
-import { watchBlocks } from './events.js';
+import { type BlockRef, type WaitOptions, type WaitStep, waitForBlockState } from './events.js';
 import { account, balance, buildCall, bytes, constU32, eventField, h256, queryOf, rawBytes, u32, u64 } from './params.js';
 import { type QueryOptions, readStorage } from './query.js';
 
 const PALLET = 'ComputeJobs';
 
-export type JobStatus = 'Open' | 'Claimed' | 'Collecting' | 'Aggregating' | 'Completed' | 'Expired';
+/**
+ * Life cycle of a job. Final: `Completed` (delivered and paid), `Expired` (deadline passed,
+ * consumer refunded, a worker that could have delivered slashed), `Failed` (ended without
+ * anyone's provable fault: handed back, committee never formed, too few valid contributions).
+ */
+export type JobStatus = 'Open' | 'Claimed' | 'Collecting' | 'Aggregating' | 'Completed' | 'Expired' | 'Failed';
+
+/** Why a worker hands a job back (`hand_back_job`); the job is at fault, no slash. */
+export type HandBackReason = 'InputUnavailable' | 'InvalidInput' | 'GrantRevoked' | 'ModelUnavailable' | 'Withdrawn';
+
+/** The hand-back reasons, in the runtime's order. */
+export const HAND_BACK_REASONS: readonly HandBackReason[] = ['InputUnavailable', 'InvalidInput', 'GrantRevoked', 'ModelUnavailable', 'Withdrawn'];
 
 export interface InferenceJobKind {
   type: 'Inference';
@@ -37,7 +47,16 @@ export interface AggregationJobKind {
   committeeSize: number;
   vectorLen: number;
   contributionDeadline: number;
+  /** The consumer's X25519 public key: committee members seal their partial sums to it. */
+  resultKey: Hex;
+  /** Workers that applied for a seat, until the committee is drawn. */
+  candidates: string[];
+  /** Last block of the candidacy period; the draw is possible from `candidacyEnd + 2`. */
+  candidacyEnd: number;
+  /** The committee in draw order (share `j` is for member `j`); empty until drawn. */
   committee: string[];
+  /** Last block at which members may reject contributions; partial sums come after it. `null` until contributions close. */
+  reviewEnd: number | null;
 }
 
 /** A job as stored on chain (kept after completion or expiry). */
@@ -51,6 +70,10 @@ export interface Job {
   createdAt: number;
   status: JobStatus;
   kind: InferenceJobKind | AggregationJobKind;
+  /** Storage deposit held on the consumer until the job is pruned. */
+  deposit: bigint;
+  /** Block at which the job reached a final status, or `null`. */
+  finishedAt: number | null;
 }
 
 const cidOf = (client: ModelproofClient, value: unknown, name: string): Uint8Array =>
@@ -103,8 +126,14 @@ const byJobId = (call: string) => (client: ModelproofClient, params: JobIdParams
 export const claimJobCall = byJobId('claim_job');
 export const closeContributionsCall = byJobId('close_contributions');
 export const expireJobCall = byJobId('expire_job');
+export const formCommitteeCall = byJobId('form_committee');
+export const pruneJobCall = byJobId('prune_job');
 
-/** Claims a job as a registered worker (inference: needs a grant on the model; aggregation: joins the committee). */
+/**
+ * Claims a job as a registered worker: an inference job (needs a grant on the model), or a
+ * candidacy for an aggregation committee (`committeeFormed` when a late application completed
+ * an undersubscribed committee; otherwise seats are drawn by {@link formCommittee}).
+ */
 export async function claimJob(
   client: ModelproofClient,
   params: JobIdParams,
@@ -156,12 +185,18 @@ export async function submitInferenceResult(
 // aggregation
 
 export interface SubmitAggregationJobParams {
+  /** At least the runtime's `MinContributors` accounts. */
   participants: Array<string | Uint8Array>;
+  /** At least the runtime's `MinCommitteeSize`. */
   committeeSize: number;
   vectorLen: number;
   reward: bigint | number | string;
+  /** Last block for contributions: at least `CandidacyPeriod + 2` blocks ahead. */
   contributionDeadline: number;
+  /** At least `ReviewPeriod + MinDeliveryPeriod + 1` blocks after the contribution deadline, at most `MaxJobDuration` ahead. */
   deadline: number;
+  /** The consumer's X25519 public key (32 bytes): partial sums are sealed to it. */
+  resultKey: Hex | Uint8Array;
 }
 
 export function submitAggregationJobCall(client: ModelproofClient, p: SubmitAggregationJobParams): SubmittableExtrinsic<'promise'> {
@@ -173,6 +208,7 @@ export function submitAggregationJobCall(client: ModelproofClient, p: SubmitAggr
     balance(p.reward, 'reward'),
     u32(p.contributionDeadline, 'contributionDeadline'),
     u32(p.deadline, 'deadline'),
+    h256(p.resultKey, 'resultKey'),
   ]);
 }
 
@@ -202,15 +238,69 @@ export async function contribute(client: ModelproofClient, params: ContributePar
   return submit(client, contributeCall(client, params), options);
 }
 
-/** Fixes an aggregation job's contributor set (all contributed, or the contribution deadline passed). */
+/**
+ * Fixes an aggregation job's contributor set (all contributed, or the contribution deadline
+ * passed; at least `MinContributors` valid contributions). Partial sums are accepted after
+ * `reviewEnd`.
+ */
 export async function closeContributions(
   client: ModelproofClient,
   params: JobIdParams,
   options?: SubmitOptions,
-): Promise<Receipt<{ contributors: number }>> {
+): Promise<Receipt<{ contributors: number; reviewEnd: number }>> {
   return submit(client, closeContributionsCall(client, params), options, (events) => ({
     contributors: eventField<number>(events, PALLET, 'ContributionsClosed', 'contributors'),
+    reviewEnd: eventField<number>(events, PALLET, 'ContributionsClosed', 'reviewEnd'),
   }));
+}
+
+/** Draws an aggregation job's committee among its candidates (anyone, from `candidacyEnd + 2`). */
+export async function formCommittee(
+  client: ModelproofClient,
+  params: JobIdParams,
+  options?: SubmitOptions,
+): Promise<Receipt<{ committee: string[] }>> {
+  return submit(client, formCommitteeCall(client, params), options, (events) => ({
+    committee: eventField<string[]>(events, PALLET, 'CommitteeFormed', 'committee'),
+  }));
+}
+
+export interface HandBackJobParams extends JobIdParams {
+  reason: HandBackReason;
+}
+
+export function handBackJobCall(client: ModelproofClient, p: HandBackJobParams): SubmittableExtrinsic<'promise'> {
+  if (!HAND_BACK_REASONS.includes(p.reason)) {
+    throw new ClientError('Client.InvalidParams', `reason must be one of ${HAND_BACK_REASONS.join(', ')}`);
+  }
+  return buildCall(client, PALLET, 'hand_back_job', [u64(p.jobId, 'jobId'), p.reason]);
+}
+
+/**
+ * Hands a job back before its deadline without a slash: the claimant of an inference job (the
+ * job fails, the consumer is refunded), or a candidate for a committee not yet drawn.
+ */
+export async function handBackJob(client: ModelproofClient, params: HandBackJobParams, options?: SubmitOptions): Promise<Receipt> {
+  return submit(client, handBackJobCall(client, params), options);
+}
+
+export interface ReportContributionParams extends JobIdParams {
+  /** Whose contribution the committee member cannot fetch or open. */
+  participant: string | Uint8Array;
+}
+
+export function reportContributionCall(client: ModelproofClient, p: ReportContributionParams): SubmittableExtrinsic<'promise'> {
+  return buildCall(client, PALLET, 'report_contribution', [u64(p.jobId, 'jobId'), account(p.participant, 'participant')]);
+}
+
+/** Rejects a faulty contribution as a committee member (while collecting or in the review period). */
+export async function reportContribution(client: ModelproofClient, params: ReportContributionParams, options?: SubmitOptions): Promise<Receipt> {
+  return submit(client, reportContributionCall(client, params), options);
+}
+
+/** Removes a finished job and its data, releasing every deposit (the consumer at once, anyone after `JobRetention`). */
+export async function pruneJob(client: ModelproofClient, params: JobIdParams, options?: SubmitOptions): Promise<Receipt> {
+  return submit(client, pruneJobCall(client, params), options);
 }
 
 export interface SubmitPartialParams extends JobIdParams {
@@ -233,15 +323,36 @@ export async function submitPartial(
   }));
 }
 
-/** Expires a job past its deadline: the consumer is refunded, non-delivering workers slashed. */
-export async function expireJob(
-  client: ModelproofClient,
-  params: JobIdParams,
-  options?: SubmitOptions,
-): Promise<Receipt<{ slashed: Array<{ worker: string; amount: bigint }> }>> {
-  return submit(client, expireJobCall(client, params), options, (events) => ({
-    slashed: eventField<Array<[string, bigint]>>(events, PALLET, 'JobExpired', 'slashed').map(([worker, amount]) => ({ worker, amount })),
-  }));
+/** Outcome of {@link expireJob}. */
+export type ExpireOutcome =
+  /** The deadline passed: workers that could have delivered were slashed (the amounts are burned). */
+  | { outcome: 'expired'; slashed: Array<{ worker: string; amount: bigint }> }
+  /** The job could no longer be delivered (before its deadline): nobody slashed. */
+  | { outcome: 'failed'; reason: string; slashed: [] };
+
+/**
+ * Ends a job past its deadline (or one that can no longer be delivered): the consumer is
+ * refunded; only workers that could have delivered are slashed, and slashes are burned.
+ */
+export async function expireJob(client: ModelproofClient, params: JobIdParams, options?: SubmitOptions): Promise<Receipt<ExpireOutcome>> {
+  return submit(client, expireJobCall(client, params), options, (events): ExpireOutcome => {
+    const failed = events.find((e) => e.section === PALLET && e.method === 'JobFailed');
+    if (failed) return { outcome: 'failed', reason: failureReason(failed.data['reason']), slashed: [] };
+    return {
+      outcome: 'expired',
+      slashed: eventField<Array<[string, bigint]>>(events, PALLET, 'JobExpired', 'slashed').map(([worker, amount]) => ({ worker, amount })),
+    };
+  });
+}
+
+/** A `FailureReason` as text: `CommitteeNotFormed`, `TooFewContributions` or `HandedBack:<reason>`. */
+export function failureReason(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object') {
+    const [variant, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['Unknown', null];
+    return inner === null || inner === undefined ? variant : `${variant}:${String(inner)}`;
+  }
+  return String(value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +379,11 @@ function jobFromPlain(id: bigint, raw: Record<string, unknown>): Job {
       committeeSize: k['committeeSize'] as number,
       vectorLen: k['vectorLen'] as number,
       contributionDeadline: k['contributionDeadline'] as number,
+      resultKey: k['resultKey'] as Hex,
+      candidates: k['candidates'] as string[],
+      candidacyEnd: k['candidacyEnd'] as number,
       committee: k['committee'] as string[],
+      reviewEnd: (k['reviewEnd'] as number | null) ?? null,
     };
   }
   return {
@@ -280,14 +395,118 @@ function jobFromPlain(id: bigint, raw: Record<string, unknown>): Job {
     createdAt: raw['createdAt'] as number,
     status: raw['status'] as JobStatus,
     kind: jobKind,
+    deposit: raw['deposit'] as bigint,
+    finishedAt: (raw['finishedAt'] as number | null) ?? null,
   };
 }
 
-/** The job with this id (completed and expired jobs included), or `null`. */
+/** The job with this id (finished jobs included until pruned), or `null`. */
 export async function getJob(client: ModelproofClient, jobId: bigint | number, options?: QueryOptions): Promise<Job | null> {
   const id = u64(jobId, 'jobId');
   const raw = (await readStorage(client, PALLET, 'Jobs', [id], options)) as Record<string, unknown> | null;
   return raw === null ? null : jobFromPlain(id, raw);
+}
+
+/** A participant's contribution to an aggregation job. */
+export interface Contribution {
+  participant: string;
+  manifestCid: string;
+  manifestDigest: Hex;
+  /** Storage deposit held on the participant until the job is pruned. */
+  deposit: bigint;
+  /** The committee member that rejected it as faulty, or `null`: rejected contributions are left out of every partial sum. */
+  rejectedBy: string | null;
+}
+
+/** The participant's contribution to the job, or `null`. */
+export async function getContribution(
+  client: ModelproofClient,
+  jobId: bigint | number,
+  participant: string | Uint8Array,
+  options?: QueryOptions,
+): Promise<Contribution | null> {
+  const who = account(participant, 'participant');
+  const raw = (await readStorage(client, PALLET, 'Contributions', [u64(jobId, 'jobId'), who], options)) as Record<string, unknown> | null;
+  if (raw === null) return null;
+  return {
+    participant: typeof who === 'string' ? who : client.api.registry.createType('AccountId32', who).toString(),
+    manifestCid: u8aToString(raw['manifestCid'] as Uint8Array),
+    manifestDigest: raw['manifestDigest'] as Hex,
+    deposit: raw['deposit'] as bigint,
+    rejectedBy: (raw['rejectedBy'] as string | null) ?? null,
+  };
+}
+
+/** A committee member's partial sum. */
+export interface PartialEntry {
+  member: string;
+  partialCid: string;
+  partialDigest: Hex;
+  deposit: bigint;
+}
+
+/** The member's partial sum for the job, or `null`. */
+export async function getPartial(
+  client: ModelproofClient,
+  jobId: bigint | number,
+  member: string | Uint8Array,
+  options?: QueryOptions,
+): Promise<PartialEntry | null> {
+  const who = account(member, 'member');
+  const raw = (await readStorage(client, PALLET, 'Partials', [u64(jobId, 'jobId'), who], options)) as Record<string, unknown> | null;
+  if (raw === null) return null;
+  return {
+    member: typeof who === 'string' ? who : client.api.registry.createType('AccountId32', who).toString(),
+    partialCid: u8aToString(raw['partialCid'] as Uint8Array),
+    partialDigest: raw['partialDigest'] as Hex,
+    deposit: raw['deposit'] as bigint,
+  };
+}
+
+/** The protocol limits of the connected runtime's `ComputeJobs` (its constants). */
+export interface JobLimits {
+  minCommitteeSize: number;
+  maxCommitteeSize: number;
+  minContributors: number;
+  maxParticipants: number;
+  maxCandidates: number;
+  maxOpenClaims: number;
+  maxJobDuration: number;
+  candidacyPeriod: number;
+  reviewPeriod: number;
+  minDeliveryPeriod: number;
+  jobRetention: number;
+  workerBond: bigint;
+  jobDeposit: bigint;
+  itemDeposit: bigint;
+}
+
+/** Reads {@link JobLimits} from the connected runtime's metadata constants. */
+export function getJobLimits(client: ModelproofClient): JobLimits {
+  const consts = (client.api.consts as unknown as Record<string, Record<string, Codec | undefined> | undefined>)['computeJobs'];
+  const read = (name: string): Codec => {
+    const value = consts?.[name];
+    if (value === undefined) throw new ClientError('Client.RuntimeMismatch', `the runtime has no ComputeJobs.${name} constant`);
+    return value;
+  };
+  const num = (name: string): number => Number((read(name) as unknown as { toString(): string }).toString());
+  const big = (name: string): bigint => BigInt((read(name) as unknown as { toString(): string }).toString());
+  return {
+    minCommitteeSize: num('minCommitteeSize'),
+    maxCommitteeSize: num('maxCommitteeSize'),
+    minContributors: num('minContributors'),
+    maxParticipants: num('maxParticipants'),
+    maxCandidates: num('maxCandidates'),
+    maxOpenClaims: num('maxOpenClaims'),
+    maxJobDuration: num('maxJobDuration'),
+    candidacyPeriod: num('candidacyPeriod'),
+    reviewPeriod: num('reviewPeriod'),
+    minDeliveryPeriod: num('minDeliveryPeriod'),
+    jobRetention: num('jobRetention'),
+    workerBond: big('workerBond'),
+    jobDeposit: big('jobDeposit'),
+    itemDeposit: big('itemDeposit'),
+  };
 }
 
 /** The verified outputs of a completed inference job (32-byte field elements), or `null`. */
@@ -304,19 +523,13 @@ export interface WaitForJobOptions {
   signal?: AbortSignal;
 }
 
-/** Options of {@link waitForJobState}. */
-export interface WaitForJobStateOptions {
-  /** Judge the job's state in finalized blocks (each checked once) instead of new best blocks. */
-  finalized?: boolean;
-  /** Default: the client's timeout (60 000 ms unless set). */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
+/** Options of {@link waitForJobState}: judge the job in finalized blocks with `finalized`. */
+export type WaitForJobStateOptions = WaitOptions;
 
 /**
  * Resolves with the job as soon as `predicate(job)` holds in a new best block (or, with
- * `finalized`, a finalized one), checking the current state first. Rejects with `Job.Expired` if
- * the job expires first (unless the predicate accepts an expired job), `Job.NotFound` for an id
+ * `finalized`, a finalized one), checking the current state first. Rejects with `Job.Expired` or
+ * `Job.Failed` if the job ends that way first (unless the predicate accepts it), `Job.NotFound` for an id
  * the best chain does not know (on finalized blocks an unknown job is waited for),
  * `Client.Timeout`, `Client.Aborted`, or `Client.Disconnected` if the client is closed. Rides
  * out reconnects. `what` describes the wait in error messages.
@@ -331,65 +544,24 @@ export function waitForJobState(
   const conn = connectionOf(client);
   const id = u64(jobId, 'jobId');
   const finalized = options.finalized ?? false;
-  const timeoutMs = options.timeoutMs ?? conn.timeoutMs;
   const jobs = queryOf(conn.api, PALLET, 'Jobs') as unknown as { at(hash: string, key: bigint): Promise<Codec> };
-
-  const readAt = async (blockHash: string): Promise<Job | null> => {
-    const value = toPlain(await jobs.at(blockHash, id)) as Record<string, unknown> | null;
-    return value === null ? null : jobFromPlain(id, value);
-  };
-
-  return new Promise<Job>((resolve, reject) => {
-    let settled = false;
-    let unwatch: () => void = () => undefined;
-    const cleanups: Array<() => void> = [];
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      unwatch();
-      for (const cleanup of cleanups) cleanup();
-      fn();
-    };
-    const check = (job: Job | null): void => {
-      if (job === null) {
-        if (!finalized) finish(() => reject(new ModelproofError('Job.NotFound', `no job ${id} on chain`)));
-      }
-      else if (predicate(job)) finish(() => resolve(job));
-      else if (job.status === 'Expired') finish(() => reject(new ModelproofError('Job.Expired', `job ${id} expired while ${what}`)));
-    };
-    const timer = conn.setTimer(() => finish(() => reject(timeoutError(what, timeoutMs, { jobId: id }))), timeoutMs);
-    cleanups.push(() => conn.clearTimer(timer));
-    cleanups.push(conn.onClose(() => finish(() => reject(disconnectedError(what, { jobId: id })))));
-    if (options.signal) {
-      const signal = options.signal;
-      if (signal.aborted) {
-        finish(() => reject(abortedError(what, signal)));
-        return;
-      }
-      const onAbort = (): void => finish(() => reject(abortedError(what, signal)));
-      signal.addEventListener('abort', onAbort, { once: true });
-      cleanups.push(() => signal.removeEventListener('abort', onAbort));
+  const check = async (block: BlockRef): Promise<WaitStep<Job>> => {
+    const value = toPlain(await jobs.at(block.blockHash, id)) as Record<string, unknown> | null;
+    if (value === null) return finalized ? undefined : { fail: new ModelproofError('Job.NotFound', `no job ${id} on chain`) };
+    const job = jobFromPlain(id, value);
+    if (predicate(job)) return { done: job };
+    if (job.status === 'Expired') return { fail: new ModelproofError('Job.Expired', `job ${id} expired while ${what}`) };
+    if (job.status === 'Failed') {
+      return { fail: new ModelproofError('Job.Failed', `job ${id} failed (handed back, no committee, or too few valid contributions) while ${what}`) };
     }
-    // Watch first, then read the current state, so no block between the two is missed.
-    unwatch = watchBlocks(
-      client,
-      async (block) => {
-        if (!settled) check(await readAt(block.blockHash));
-      },
-      { finalized },
-    );
-    guard(conn, what, async () => {
-      const head = finalized ? await conn.api.rpc.chain.getFinalizedHead() : await conn.api.rpc.chain.getBlockHash();
-      return readAt(head.toHex());
-    }, { timeoutMs })
-      .then(check)
-      .catch(() => undefined); // not connected right now: the watch catches up after the reconnect
-  });
+    return undefined;
+  };
+  return waitForBlockState(client, check, what, options, { jobId: id });
 }
 
 /**
  * Resolves with the job once it is completed (in a best block, or a finalized one). Rejects with
- * `Job.Expired` if it expires instead, `Job.NotFound` for an unknown id, `Client.Timeout`,
+ * `Job.Expired` or `Job.Failed` if it ends that way instead, `Job.NotFound` for an unknown id, `Client.Timeout`,
  * `Client.Aborted`, or `Client.Disconnected` if the client is closed. Rides out reconnects.
  */
 export function waitForJob(client: ModelproofClient, jobId: bigint | number, options: WaitForJobOptions = {}): Promise<Job> {

@@ -7,10 +7,15 @@
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { u8aToString } from '@polkadot/util';
 
+import type { StorageKey } from '@polkadot/types';
+import type { Codec } from '@polkadot/types-codec/types';
+
 import type { ModelproofClient } from '../client/client.js';
+import { connectionOf } from '../client/client.js';
+import { guard } from '../client/guard.js';
 import type { Hex } from '../tx/decode.js';
 import { type Receipt, type SubmitOptions, submit } from '../tx/submit.js';
-import { account, buildCall, bytes, constU32, eventField, h256, optional, permill, rawBytes, u64 } from './params.js';
+import { account, buildCall, bytes, constU32, eventField, h256, optional, permill, queryOf, rawBytes, u64 } from './params.js';
 import { type QueryOptions, readStorage } from './query.js';
 
 const PALLET = 'ModelRegistry';
@@ -183,10 +188,68 @@ export async function getModel(client: ModelproofClient, modelId: bigint | numbe
   };
 }
 
-/** The model registered with this plaintext digest (a digest is registered once, ever), or `null`. */
-export async function getModelByDigest(client: ModelproofClient, digest: Hex | Uint8Array, options?: QueryOptions): Promise<Model | null> {
-  const id = (await readStorage(client, PALLET, 'ModelByDigest', [h256(digest, 'digest')], options)) as bigint | null;
-  return id === null ? null : getModel(client, id, options);
+/** One registration of a plaintext digest: who registered it, as which model. */
+export interface DigestRegistration {
+  registrant: string;
+  modelId: bigint;
+}
+
+/**
+ * Every registration of a plaintext digest, first registration first (by model id). A digest is
+ * unique per registering account, not chain-wide: a copy registered by a front-runner does not
+ * keep the owner out. The chain attests who registered a digest when, not who wrote the model.
+ */
+export async function getDigestRegistrations(client: ModelproofClient, digest: Hex | Uint8Array, options?: QueryOptions): Promise<DigestRegistration[]> {
+  const conn = connectionOf(client);
+  const map = queryOf(conn.api, PALLET, 'ModelByDigest') as unknown as { entries(digest: Hex): Promise<Array<[StorageKey, Codec]>> };
+  const key = h256(digest, 'digest');
+  const entries = await guard(conn, `reading ${PALLET}.ModelByDigest`, () => map.entries(key), options);
+  return entries
+    .map(([storageKey, value]) => ({
+      registrant: (storageKey.args[1] as Codec).toString(),
+      modelId: BigInt((value as unknown as { toString(): string }).toString()),
+    }))
+    .sort((a, b) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0));
+}
+
+/**
+ * The model `registrant` registered with this plaintext digest; without `registrant`, the first
+ * registration of the digest by anyone. `null` if there is none.
+ */
+export async function getModelByDigest(
+  client: ModelproofClient,
+  digest: Hex | Uint8Array,
+  options: QueryOptions & { registrant?: string | Uint8Array } = {},
+): Promise<Model | null> {
+  const { registrant, ...query } = options;
+  if (registrant !== undefined) {
+    const id = (await readStorage(client, PALLET, 'ModelByDigest', [h256(digest, 'digest'), account(registrant, 'registrant')], query)) as bigint | null;
+    return id === null ? null : getModel(client, id, query);
+  }
+  const [first] = await getDigestRegistrations(client, digest, query);
+  return first === undefined ? null : getModel(client, first.modelId, query);
+}
+
+/** An access grant: the envelope, and the storage deposit held for it. */
+export interface Grant {
+  /** The model's content key wrapped to the grantee's X25519 key. */
+  envelope: Uint8Array;
+  /** Account the grant deposit is held on (the owner that granted it). */
+  depositor: string;
+  deposit: bigint;
+}
+
+/** The grantee's access grant on a model, or `null` without one. */
+export async function getGrantInfo(
+  client: ModelproofClient,
+  modelId: bigint | number,
+  grantee: string | Uint8Array,
+  options?: QueryOptions,
+): Promise<Grant | null> {
+  const keys = [u64(modelId, 'modelId'), account(grantee, 'grantee')];
+  const raw = (await readStorage(client, PALLET, 'Grants', keys, options)) as Record<string, unknown> | null;
+  if (raw === null) return null;
+  return { envelope: raw['envelope'] as Uint8Array, depositor: raw['depositor'] as string, deposit: raw['deposit'] as bigint };
 }
 
 /** The grantee's access envelope on a model, or `null` without a grant. */
@@ -196,6 +259,5 @@ export async function getGrant(
   grantee: string | Uint8Array,
   options?: QueryOptions,
 ): Promise<Uint8Array | null> {
-  const keys = [u64(modelId, 'modelId'), account(grantee, 'grantee')];
-  return (await readStorage(client, PALLET, 'Grants', keys, options)) as Uint8Array | null;
+  return (await getGrantInfo(client, modelId, grantee, options))?.envelope ?? null;
 }

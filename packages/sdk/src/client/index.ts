@@ -16,6 +16,6 @@ export {
   diffCallSignatures,
   typeShape,
 } from './compat.js';
-export { EXPECTED_CALL_SIGNATURES, SIGNATURES_METADATA_SHA256 } from './call-signatures.generated.js';
+export { EXPECTED_CALL_SIGNATURES, PALLET_ERROR_CODES, SIGNATURES_METADATA_SHA256, type PalletErrorCode } from './call-signatures.generated.js';
 export type { CallOptions } from './guard.js';
 export { ReconnectingWsProvider, type ReconnectingWsProviderOptions } from './provider.js';

@@ -1,27 +1,45 @@
 /**
  * Secure aggregation jobs end to end, on top of `@modelproof/sdk/smpc` and the job actions:
  *
- * 1. the consumer creates the job ({@link createAggregationJob});
- * 2. workers claim it until the committee is formed ({@link waitForCommittee});
- * 3. each participant {@link contributeVector}s: encode, split into one share per committee
- *    member, seal share j to member j's on-chain X25519 key, upload the sealed shares and a
- *    manifest, post `contribute(manifest_cid, manifest_digest)`;
- * 4. contributions are closed (`closeContributions`);
- * 5. each member {@link submitPartialSum}s ({@link computePartialSum} + post): fetch every contributor's share for it (checking
- *    the manifest and share digests), sum, seal the partial to the job owner, upload, post
- *    `submit_partial(partial_cid, partial_digest)` — the worker daemon does this;
- * 6. the owner {@link fetchAggregate}s: fetch, check and open every partial, sum, decode.
+ * 1. the consumer creates the job ({@link createAggregationJob}) naming its X25519 `resultKey`
+ *    (e.g. from `generateEncryptionKeyPair()`; keep the secret key to open the result);
+ * 2. workers apply for seats during the candidacy period and the committee is drawn among them
+ *    (`formCommittee`; {@link waitForCommittee} resolves when it is);
+ * 3. each participant {@link contributeVector}s: checks the job against the privacy minimums,
+ *    encodes, splits into one share per committee member, seals share j to member j's on-chain
+ *    X25519 key, uploads the sealed shares and a manifest, posts `contribute(manifest_cid,
+ *    manifest_digest)`;
+ * 4. contributions are closed (`closeContributions`); during the review period a member that
+ *    cannot open its share of a contribution rejects it (`reportContribution`,
+ *    {@link checkContribution} tells);
+ * 5. after the review, each member {@link submitPartialSum}s ({@link computePartialSum} + post):
+ *    fetch the share for it of every contribution nobody rejected (checking the manifest and share
+ *    digests), sum, seal the partial to the job's `resultKey`, upload, post `submit_partial` —
+ *    the worker daemon does this;
+ * 6. the consumer {@link fetchAggregate}s: fetch, check and open every partial, sum, decode.
+ *
+ * What each party learns (honest-but-curious committee): any `committee_size − 1` members
+ * learn nothing about a single vector; the consumer learns the sum over at least
+ * `MinContributors` contributions. A consumer that lists its own sybil participants learns
+ * what is left: check the participant list before contributing (`runtime-spec/PROTOCOL.md`).
  *
  * Formats: sealed shares/partials and manifests as documented in `@modelproof/sdk/smpc`;
  * accounts inside them are 32-byte AccountIds as `0x` hex.
- *
- * v1 limitation — the owner's X25519 key: the chain stores X25519 keys for workers only. A
- * member seals its partial to the key the job's consumer published with `register_worker`,
- * unless the caller passes `ownerPublicKey` (agreed out of band). An owner that is not a
- * registered worker must hand its key to the committee itself (`Job.OwnerKeyUnknown`).
  */
-import { getJob, contribute, submitAggregationJob, submitPartial, type AggregationJobKind, type Job, type SubmitAggregationJobParams } from '../actions/jobs.js';
-import { readStorage } from '../actions/query.js';
+import {
+  contribute,
+  getContribution,
+  getJob,
+  getJobLimits,
+  getPartial,
+  submitAggregationJob,
+  submitPartial,
+  waitForJobState,
+  type AggregationJobKind,
+  type Job,
+  type SubmitAggregationJobParams,
+  type WaitForJobStateOptions,
+} from '../actions/jobs.js';
 import { getWorker } from '../actions/workers.js';
 import type { ModelproofClient } from '../client/client.js';
 import type { CallOptions } from '../client/guard.js';
@@ -34,9 +52,6 @@ import { combinePartials, decodeIntegers, encodeIntegers, encodeVector, splitSha
 import { dequantize } from '../zk/field.js';
 import { JobError } from './errors.js';
 import type { IpfsStore } from './ipfs.js';
-import { waitForJobState, type WaitForJobStateOptions } from '../actions/jobs.js';
-
-const PALLET = 'ComputeJobs';
 
 /** An account in the canonical form used inside shares and manifests: the 32-byte AccountId as `0x` hex. */
 export function accountIdHex(client: ModelproofClient, address: string | Uint8Array): Hex {
@@ -80,12 +95,6 @@ async function fetchChecked(ipfs: IpfsStore, cid: string, digest: string, what: 
   return bytes;
 }
 
-/** `[cid, digest]` of an `(job, account) → (BoundedVec<u8>, H256)` map entry, or `null`. */
-async function cidEntry(client: ModelproofClient, item: string, jobId: bigint, who: string, options?: CallOptions): Promise<{ cid: string; digest: Hex } | null> {
-  const raw = (await readStorage(client, PALLET, item, [jobId, who], options)) as [Uint8Array, Hex] | null;
-  if (raw === null) return null;
-  return { cid: new TextDecoder().decode(raw[0]), digest: raw[1] };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -100,7 +109,7 @@ export async function createAggregationJob(
   return { jobId: receipt.jobId, receipt };
 }
 
-/** Resolves with the job once its committee is complete (participants can contribute). */
+/** Resolves with the job once its committee is drawn (participants can contribute). */
 export function waitForCommittee(client: ModelproofClient, jobId: bigint | number, options?: WaitForJobStateOptions): Promise<Job> {
   return waitForJobState(
     client,
@@ -109,6 +118,29 @@ export function waitForCommittee(client: ModelproofClient, jobId: bigint | numbe
     `waiting for the committee of job ${jobId}`,
     options,
   );
+}
+
+/** Privacy floors a participant applies before contributing; never below the runtime's. */
+export interface PrivacyMinimums {
+  /** Fewest committee members (default 2: one member would hold the vector itself). */
+  minCommitteeSize?: number;
+  /** Fewest participants listed (default 3: the sum of two vectors reveals one to the other). */
+  minParticipants?: number;
+}
+
+/** Throws `Job.BelowPrivacyMinimum` when the job's committee or participant list is below the floors. */
+function ensurePrivacy(client: ModelproofClient, job: Job & { kind: AggregationJobKind }, floors: PrivacyMinimums = {}): void {
+  const limits = getJobLimits(client);
+  const minCommittee = Math.max(2, limits.minCommitteeSize, floors.minCommitteeSize ?? 0);
+  const minParticipants = Math.max(3, limits.minContributors, floors.minParticipants ?? 0);
+  const { committee, participants } = job.kind;
+  if (committee.length < minCommittee || participants.length < minParticipants) {
+    throw new JobError(
+      'Job.BelowPrivacyMinimum',
+      `job ${job.id} has a committee of ${committee.length} and ${participants.length} participants; contributing needs at least ${minCommittee} members and ${minParticipants} participants`,
+      { details: { committee: committee.length, participants: participants.length, minCommittee, minParticipants } },
+    );
+  }
 }
 
 /** Resolves with the job once it is completed (every partial is in). */
@@ -122,6 +154,8 @@ export interface ContributeVectorParams {
   vector: readonly number[] | readonly bigint[];
   /** Fixed-point scale for number vectors; every participant of a job must use the same. */
   scaleBits?: number;
+  /** Refuse jobs below these (defaults 2 members, 3 participants; never below the runtime's). */
+  privacy?: PrivacyMinimums;
 }
 
 export interface ContributionResult {
@@ -137,7 +171,8 @@ export interface ContributionResult {
  * sealed shares and the manifest, and posts `contribute`.
  *
  * Errors: `Job.NotReady` (committee not formed, or contributions closed), `Job.NotAuthorized`
- * (signer not a participant), `Job.VectorLengthMismatch`, `Job.MissingWorkerKey`,
+ * (signer not a participant), `Job.BelowPrivacyMinimum` (committee or participant list too
+ * small: nothing is uploaded or sent), `Job.VectorLengthMismatch`, `Job.MissingWorkerKey`,
  * `Smpc.Overflow`, dispatch errors of `contribute`.
  */
 export async function contributeVector(
@@ -154,6 +189,7 @@ export async function contributeVector(
     throw new JobError('Job.NotReady', `job ${jobId} is ${job.status}: contributions are accepted only while it is Collecting (committee formed, not closed)`, { details: { status: job.status } });
   }
   if (!participants.some((p) => accountIdHex(client, p) === participant)) throw new JobError('Job.NotAuthorized', `the signer is not a participant of job ${jobId}`);
+  ensurePrivacy(client, job, params.privacy);
 
   const values = params.vector as readonly (number | bigint)[];
   if (!Array.isArray(values) || values.length !== vectorLen) {
@@ -193,8 +229,6 @@ export interface SubmitPartialSumParams {
   jobId: bigint | number;
   /** The member's X25519 secret key (the pair of the key it registered with). */
   memberSecretKey: Uint8Array;
-  /** The job owner's X25519 public key; default: the key the owner registered as a worker. */
-  ownerPublicKey?: Uint8Array;
 }
 
 export interface ComputePartialSumParams extends SubmitPartialSumParams {
@@ -206,19 +240,77 @@ export interface ComputePartialSumParams extends SubmitPartialSumParams {
 export interface PartialSum {
   partialCid: string;
   partialDigest: Hex;
-  /** How many contributions were summed. */
+  /** How many contributions were summed (those nobody rejected). */
   contributors: number;
 }
 
+export interface CheckContributionParams extends ComputePartialSumParams {
+  /** Whose contribution to open. */
+  participant: string | Uint8Array;
+}
+
+/** The committee and the member's index in it, or `Job.NotAuthorized`. */
+function membership(client: ModelproofClient, job: Job & { kind: AggregationJobKind }, me: Hex, who: string): { committee: Hex[]; index: number } {
+  const committee = job.kind.committee.map((m) => accountIdHex(client, m));
+  const index = committee.indexOf(me);
+  if (index < 0) throw new JobError('Job.NotAuthorized', `${who} is not in the committee of job ${job.id}`);
+  return { committee, index };
+}
+
+/** Fetches, checks and opens the member's share of one contribution; `Job.BadContribution` names the participant. */
+async function openContribution(
+  client: ModelproofClient,
+  ipfs: IpfsStore,
+  job: Job & { kind: AggregationJobKind },
+  member: { me: Hex; committee: Hex[]; index: number; secretKey: Uint8Array },
+  contribution: { participant: string; manifestCid: string; manifestDigest: Hex },
+): Promise<bigint[]> {
+  const participant = accountIdHex(client, contribution.participant);
+  const what = `job ${job.id}, contribution of ${contribution.participant}`;
+  const details = { participant: contribution.participant };
+  try {
+    const manifestBytes = await fetchChecked(ipfs, contribution.manifestCid, contribution.manifestDigest, what);
+    let manifest: SmpcManifest;
+    try {
+      manifest = parseManifest(manifestBytes, { jobId: job.id, participant, vectorLen: job.kind.vectorLen, committee: member.committee });
+    } catch (e) {
+      throw new JobError('Job.BadContribution', `${what}: invalid manifest`, { cause: e, details });
+    }
+    const share = manifest.shares[member.index]!;
+    const sealed = await fetchChecked(ipfs, share.cid, share.digest, `${what}, share ${member.index}`);
+    return await openShare(sealed, member.secretKey, { jobId: job.id, index: member.index, from: participant, to: member.me });
+  } catch (e) {
+    if (isModelproofError(e) && e.code.startsWith('Ipfs.')) throw e; // the member's own store failed: not the participant's fault
+    if (e instanceof JobError && e.code === 'Job.BadContribution') throw new JobError('Job.BadContribution', e.message, { cause: e.cause, details });
+    throw new JobError('Job.BadContribution', `${what}: the share for this member does not open`, { cause: e, details });
+  }
+}
+
 /**
- * A committee member's computation, without posting: fetches every contributor's manifest and
- * its share for this member, checks digests, opens and sums the shares, seals the partial to the
- * job owner and uploads it. {@link submitPartialSum} posts the result; the worker daemon's
- * processor calls this and leaves posting to its submitter.
+ * Whether a committee member can open its share of `participant`'s contribution: resolves when
+ * it can; rejects with `Job.BadContribution` (the participant's fault: reject it with
+ * `reportContribution` while the review period lasts) or with the store's `Ipfs.*` error (the
+ * member's own trouble: retry). The daemon checks every contribution as it arrives.
+ */
+export async function checkContribution(client: ModelproofClient, ipfs: IpfsStore, params: CheckContributionParams, options?: CallOptions): Promise<void> {
+  const jobId = BigInt(params.jobId);
+  const me = accountIdHex(client, params.member ?? signerOf(client));
+  const job = await aggregationJob(client, jobId, options);
+  const { committee, index } = membership(client, job, me, params.member === undefined ? 'the signer' : `account ${me}`);
+  const contribution = await getContribution(client, jobId, params.participant, options);
+  if (contribution === null) throw new JobError('Job.NotFound', `no contribution of ${String(params.participant)} to job ${jobId}`);
+  await openContribution(client, ipfs, job, { me, committee, index, secretKey: params.memberSecretKey }, contribution);
+}
+
+/**
+ * A committee member's computation, without posting: fetches the manifest of every contribution
+ * nobody rejected and its share for this member, checks digests, opens and sums the shares,
+ * seals the partial to the job's `resultKey` and uploads it. {@link submitPartialSum} posts the
+ * result; the worker daemon's processor calls this and leaves posting to its submitter.
  *
  * Errors: `Job.NotReady` (contributions not closed), `Job.NotAuthorized` (not in the
- * committee), `Job.BadContribution`, `Job.OwnerKeyUnknown`, `Smpc.WrongKey`, `Smpc.BadCiphertext`,
- * IPFS errors of the store.
+ * committee), `Job.BadContribution` (with `details.participant`), `Smpc.WrongKey`,
+ * `Smpc.BadCiphertext`, IPFS errors of the store.
  */
 export async function computePartialSum(client: ModelproofClient, ipfs: IpfsStore, params: ComputePartialSumParams, options?: CallOptions): Promise<PartialSum> {
   const jobId = BigInt(params.jobId);
@@ -227,42 +319,17 @@ export async function computePartialSum(client: ModelproofClient, ipfs: IpfsStor
   if (job.status !== 'Aggregating') {
     throw new JobError('Job.NotReady', `job ${jobId} is ${job.status}: partials are posted once contributions are closed (Aggregating)`, { details: { status: job.status } });
   }
-  const committee = job.kind.committee.map((m) => accountIdHex(client, m));
-  const index = committee.indexOf(me);
-  if (index < 0) throw new JobError('Job.NotAuthorized', `${params.member === undefined ? 'the signer' : `account ${me}`} is not in the committee of job ${jobId}`);
-
-  const contributions = (
-    await Promise.all(job.kind.participants.map(async (p) => ({ p, entry: await cidEntry(client, 'Contributions', jobId, p, options) })))
-  ).filter((c): c is { p: string; entry: { cid: string; digest: Hex } } => c.entry !== null);
-  if (contributions.length === 0) throw new JobError('Job.BadContribution', `job ${jobId} has no contributions`);
-
-  const shares = await Promise.all(
-    contributions.map(async ({ p, entry }) => {
-      const participant = accountIdHex(client, p);
-      const what = `job ${jobId}, contribution of ${p}`;
-      const manifestBytes = await fetchChecked(ipfs, entry.cid, entry.digest, what);
-      let manifest: SmpcManifest;
-      try {
-        manifest = parseManifest(manifestBytes, { jobId, participant, vectorLen: job.kind.vectorLen, committee });
-      } catch (e) {
-        throw new JobError('Job.BadContribution', `${what}: invalid manifest`, { cause: e, details: { participant: p } });
-      }
-      const share = manifest.shares[index]!;
-      const sealed = await fetchChecked(ipfs, share.cid, share.digest, `${what}, share ${index}`);
-      return openShare(sealed, params.memberSecretKey, { jobId, index, from: participant, to: me });
-    }),
+  const { committee, index } = membership(client, job, me, params.member === undefined ? 'the signer' : `account ${me}`);
+  const contributions = (await Promise.all(job.kind.participants.map((p) => getContribution(client, jobId, p, options)))).filter(
+    (c): c is NonNullable<typeof c> => c !== null && c.rejectedBy === null,
   );
-  const partial = sumSharesForMember(shares);
+  if (contributions.length === 0) throw new JobError('Job.BadContribution', `job ${jobId} has no valid contributions`);
 
-  let ownerKey = params.ownerPublicKey;
-  if (ownerKey === undefined) {
-    const owner = await getWorker(client, job.consumer, options);
-    if (owner === null) {
-      throw new JobError('Job.OwnerKeyUnknown', `the owner of job ${jobId} has no X25519 key on chain (not a registered worker): pass ownerPublicKey`);
-    }
-    ownerKey = hexToBytes(owner.encryptionKey);
-  }
-  const sealed = await sealPartial(partial, ownerKey, { jobId, index: 0, from: me, to: accountIdHex(client, job.consumer) });
+  const member = { me, committee, index, secretKey: params.memberSecretKey };
+  const shares = await Promise.all(contributions.map((c) => openContribution(client, ipfs, job, member, c)));
+  const partial = sumSharesForMember(shares);
+  const resultKey = hexToBytes(job.kind.resultKey);
+  const sealed = await sealPartial(partial, resultKey, { jobId, index: 0, from: me, to: accountIdHex(client, job.consumer) });
   const partialCid = await ipfs.add(sealed);
   const partialDigest = smpcDigest(sealed);
   return { partialCid, partialDigest, contributors: contributions.length };
@@ -288,7 +355,7 @@ export async function submitPartialSum(
 
 export interface FetchAggregateParams {
   jobId: bigint | number;
-  /** The job owner's X25519 secret key (the partials are sealed to its public key). */
+  /** The secret key of the job's `resultKey` (the partials are sealed to it). */
   ownerSecretKey: Uint8Array;
   /** Fixed-point scale the participants used, to also return `values` as numbers. */
   scaleBits?: number;
@@ -300,7 +367,7 @@ export interface Aggregate {
   sum: bigint[];
   /** `sum / 2^scaleBits`, when `scaleBits` was given. */
   values?: number[];
-  /** How many participants contributed. */
+  /** How many contributions were summed (those nobody rejected). */
   contributors: number;
 }
 
@@ -319,14 +386,15 @@ export async function fetchAggregate(client: ModelproofClient, ipfs: IpfsStore, 
   const owner = accountIdHex(client, job.consumer);
   const partials = await Promise.all(
     job.kind.committee.map(async (m) => {
-      const entry = await cidEntry(client, 'Partials', jobId, m, options);
+      const entry = await getPartial(client, jobId, m, options);
       if (entry === null) throw new JobError('Job.BadContribution', `job ${jobId}: no partial from committee member ${m}`);
-      const sealed = await fetchChecked(ipfs, entry.cid, entry.digest, `job ${jobId}, partial of ${m}`);
+      const sealed = await fetchChecked(ipfs, entry.partialCid, entry.partialDigest, `job ${jobId}, partial of ${m}`);
       return openPartial(sealed, params.ownerSecretKey, { jobId, index: 0, from: accountIdHex(client, m), to: owner });
     }),
   );
-  const contributors = Number((await readStorage(client, PALLET, 'ContributionCount', [jobId], options)) ?? 0);
-  if (contributors < 1) throw new JobError('Job.BadContribution', `job ${jobId} has no contributions`);
+  const valid = await Promise.all(job.kind.participants.map((p) => getContribution(client, jobId, p, options)));
+  const contributors = valid.filter((c) => c !== null && c.rejectedBy === null).length;
+  if (contributors < 1) throw new JobError('Job.BadContribution', `job ${jobId} has no valid contributions`);
   const sum = decodeIntegers(combinePartials(partials), { contributors });
   const scale = params.scaleBits;
   return { jobId, sum, ...(scale === undefined ? {} : { values: sum.map((v) => dequantize(v, scale)) }), contributors };

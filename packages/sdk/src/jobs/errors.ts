@@ -8,14 +8,16 @@ export type JobErrorCode =
   | 'Job.WrongKind'
   /** The job expired before the awaited state was reached. */
   | 'Job.Expired'
+  /** The job failed (handed back, committee never formed, too few valid contributions) before the awaited state was reached. */
+  | 'Job.Failed'
+  /** The aggregation job's committee or participant list is below the privacy minimums (yours or the runtime's): contributing would expose the vector. */
+  | 'Job.BelowPrivacyMinimum'
   /** The job has not reached the state this operation needs (e.g. not completed, committee not formed, contributions not closed). */
   | 'Job.NotReady'
   /** The signer is not a participant / committee member of the job. */
   | 'Job.NotAuthorized'
   /** A committee member has no registered worker (no X25519 key on chain). */
   | 'Job.MissingWorkerKey'
-  /** The job owner's X25519 key is unknown (v1: the owner publishes it by registering as a worker, or the caller passes it). */
-  | 'Job.OwnerKeyUnknown'
   /** The vector's length differs from the job's `vector_len`. */
   | 'Job.VectorLengthMismatch'
   /** The completing block, event or extrinsic of an inference result could not be found. */

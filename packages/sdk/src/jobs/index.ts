@@ -28,6 +28,7 @@ export {
 } from './inference.js';
 export {
   accountIdHex,
+  checkContribution,
   computePartialSum,
   contributeVector,
   createAggregationJob,
@@ -36,7 +37,9 @@ export {
   waitForAggregate,
   waitForCommittee,
   type Aggregate,
+  type CheckContributionParams,
   type ContributeVectorParams,
+  type PrivacyMinimums,
   type ComputePartialSumParams,
   type ContributionResult,
   type PartialSum,

@@ -56,17 +56,47 @@ declare module '@polkadot/api-base/types/consts' {
     };
     computeJobs: {
       /**
+       * Blocks after submission during which workers apply for an aggregation committee.
+       **/
+      candidacyPeriod: u32 & AugmentedConst<ApiType>;
+      /**
        * Deposit held on the account that registers a circuit.
        **/
       circuitDeposit: u128 & AugmentedConst<ApiType>;
+      /**
+       * Deposit held on a participant per contribution, and on a committee member per
+       * partial sum, until the job is pruned.
+       **/
+      itemDeposit: u128 & AugmentedConst<ApiType>;
+      /**
+       * Deposit held on a job's consumer until the job is pruned (covers the job, its
+       * escrow record and its verified output).
+       **/
+      jobDeposit: u128 & AugmentedConst<ApiType>;
+      /**
+       * Blocks after a job finished before anyone (not only its consumer) may prune it.
+       **/
+      jobRetention: u32 & AugmentedConst<ApiType>;
+      /**
+       * Maximum number of workers applying for one aggregation committee.
+       **/
+      maxCandidates: u32 & AugmentedConst<ApiType>;
       /**
        * Maximum length in bytes of an IPFS CID (input, manifest or partial).
        **/
       maxCidLen: u32 & AugmentedConst<ApiType>;
       /**
-       * Maximum committee size of an aggregation job. At least 1.
+       * Maximum committee size of an aggregation job.
        **/
       maxCommitteeSize: u32 & AugmentedConst<ApiType>;
+      /**
+       * Longest a job may run: its deadline is at most this many blocks after submission.
+       **/
+      maxJobDuration: u32 & AugmentedConst<ApiType>;
+      /**
+       * Most open claims (inference claims, candidacies, committee seats) one bond backs.
+       **/
+      maxOpenClaims: u32 & AugmentedConst<ApiType>;
       /**
        * Maximum number of participants of an aggregation job.
        **/
@@ -85,14 +115,45 @@ declare module '@polkadot/api-base/types/consts' {
        **/
       maxVkLen: u32 & AugmentedConst<ApiType>;
       /**
-       * Share of its current bond a worker loses to the consumer when it claimed a job and
-       * did not deliver before the deadline.
+       * Smallest aggregation committee. At least 2: one member's share would be the vector.
+       **/
+      minCommitteeSize: u32 & AugmentedConst<ApiType>;
+      /**
+       * Fewest valid contributions an aggregate may be formed from. At least 2.
+       **/
+      minContributors: u32 & AugmentedConst<ApiType>;
+      /**
+       * Fewest blocks an aggregation committee has between the end of the review period and
+       * the deadline to post its partial sums.
+       **/
+      minDeliveryPeriod: u32 & AugmentedConst<ApiType>;
+      /**
+       * Blocks after contributions close during which committee members may reject faulty
+       * contributions; partial sums are accepted after it.
+       **/
+      reviewPeriod: u32 & AugmentedConst<ApiType>;
+      /**
+       * Share of `WorkerBond` a worker loses (to [`Config::Slash`]) for each job it could
+       * have delivered and did not.
        **/
       slashFraction: Perbill & AugmentedConst<ApiType>;
       /**
        * Bond held on a worker while it is registered.
        **/
       workerBond: u128 & AugmentedConst<ApiType>;
+    };
+    escrow: {
+      /**
+       * Storage deposit held on the payer of every escrow opened with [`Pallet::create`]
+       * (under [`HoldReason::Deposit`]) and released to it when the escrow closes. Managed
+       * escrows hold none.
+       **/
+      deposit: u128 & AugmentedConst<ApiType>;
+      /**
+       * Most blocks a new escrow's deadline may lie after the current block, for
+       * [`Pallet::create`] and for `JobEscrow::lock` alike.
+       **/
+      maxDuration: u32 & AugmentedConst<ApiType>;
     };
     grandpa: {
       /**
@@ -114,6 +175,11 @@ declare module '@polkadot/api-base/types/consts' {
       maxSetIdSessionEntries: u64 & AugmentedConst<ApiType>;
     };
     modelRegistry: {
+      /**
+       * Deposit held on the granting owner for each access grant, released when the grant
+       * is revoked.
+       **/
+      grantDeposit: u128 & AugmentedConst<ApiType>;
       /**
        * Maximum length in bytes of a model's IPFS CID.
        **/

@@ -63,6 +63,10 @@ declare module '@polkadot/api-base/types/errors' {
     };
     computeJobs: {
       /**
+       * The worker already applied for this job's committee.
+       **/
+      AlreadyCandidate: AugmentedError<ApiType>;
+      /**
        * The inference job is already claimed.
        **/
       AlreadyClaimed: AugmentedError<ApiType>;
@@ -71,17 +75,26 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       AlreadyContributed: AugmentedError<ApiType>;
       /**
-       * The worker is already in this job's committee.
-       **/
-      AlreadyInCommittee: AugmentedError<ApiType>;
-      /**
        * The account is already a registered worker.
        **/
       AlreadyRegistered: AugmentedError<ApiType>;
       /**
+       * The contribution was already rejected.
+       **/
+      AlreadyRejected: AugmentedError<ApiType>;
+      /**
        * The worker's bond was slashed below `WorkerBond`; deregister and register again.
        **/
       BondTooLow: AugmentedError<ApiType>;
+      /**
+       * The candidacy period is over and enough workers applied.
+       **/
+      CandidacyClosed: AugmentedError<ApiType>;
+      /**
+       * Committee members cannot hand a job back once the committee formed; they reject
+       * faulty contributions instead.
+       **/
+      CannotHandBack: AugmentedError<ApiType>;
       /**
        * A CID is longer than `MaxCidLen`.
        **/
@@ -96,11 +109,11 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       CircuitUnsuitable: AugmentedError<ApiType>;
       /**
-       * The job's committee is complete.
+       * The job's committee is already formed.
        **/
       CommitteeFull: AugmentedError<ApiType>;
       /**
-       * The committee is not complete yet: participants need its members' keys first.
+       * The committee is not formed yet: participants need its members' keys first.
        **/
       CommitteeNotFormed: AugmentedError<ApiType>;
       /**
@@ -116,13 +129,23 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       DeadlineInPast: AugmentedError<ApiType>;
       /**
-       * The job's deadline has not passed yet.
+       * The job's deadline has not passed and it can still be delivered.
        **/
       DeadlineNotReached: AugmentedError<ApiType>;
       /**
-       * The job's deadline (or, for committee claims, its contribution deadline) has passed.
+       * The job's deadline (or, for committee candidacies, its contribution deadline) has
+       * passed.
        **/
       DeadlinePassed: AugmentedError<ApiType>;
+      /**
+       * The deadline is more than `MaxJobDuration` blocks ahead.
+       **/
+      DeadlineTooFar: AugmentedError<ApiType>;
+      /**
+       * The deadline leaves the committee less than `ReviewPeriod + MinDeliveryPeriod`
+       * blocks after the contribution deadline.
+       **/
+      DeadlineTooSoon: AugmentedError<ApiType>;
       /**
        * A participant is listed twice.
        **/
@@ -132,11 +155,12 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       InsufficientBalance: AugmentedError<ApiType>;
       /**
-       * The committee size is zero or above `MaxCommitteeSize`.
+       * The committee size is below `MinCommitteeSize` or above `MaxCommitteeSize`.
        **/
       InvalidCommitteeSize: AugmentedError<ApiType>;
       /**
-       * The contribution deadline must be in the future and before the job deadline.
+       * The contribution deadline must leave room for the candidacy period and the draw,
+       * and come before the job deadline.
        **/
       InvalidContributionDeadline: AugmentedError<ApiType>;
       /**
@@ -152,13 +176,17 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       InvalidVerifyingKey: AugmentedError<ApiType>;
       /**
-       * The job is already completed or expired.
+       * The job is already completed, expired or failed.
        **/
       JobFinished: AugmentedError<ApiType>;
       /**
        * The job is not in the `Claimed` status.
        **/
       JobNotClaimed: AugmentedError<ApiType>;
+      /**
+       * The job has not finished: only finished jobs are pruned.
+       **/
+      JobNotFinished: AugmentedError<ApiType>;
       /**
        * The job is not open for claims.
        **/
@@ -172,9 +200,9 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       ModelRetired: AugmentedError<ApiType>;
       /**
-       * No participant contributed; there is nothing to aggregate.
+       * The participant has no contribution in this job.
        **/
-      NoContributions: AugmentedError<ApiType>;
+      NoContribution: AugmentedError<ApiType>;
       /**
        * The worker holds no access grant on the job's model.
        **/
@@ -188,21 +216,25 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       NonCanonicalOutput: AugmentedError<ApiType>;
       /**
-       * An aggregation job needs at least one participant.
-       **/
-      NoParticipants: AugmentedError<ApiType>;
-      /**
        * The job is not an aggregation job.
        **/
       NotAggregationJob: AugmentedError<ApiType>;
       /**
-       * Only the worker that claimed the job can post its result.
+       * The worker neither claimed the job nor applied for its committee.
+       **/
+      NotCandidate: AugmentedError<ApiType>;
+      /**
+       * Only the worker that claimed the job can post its result or hand it back.
        **/
       NotClaimant: AugmentedError<ApiType>;
       /**
        * The account is not a member of the job's committee.
        **/
       NotCommitteeMember: AugmentedError<ApiType>;
+      /**
+       * Fewer workers applied than the committee needs.
+       **/
+      NotEnoughCandidates: AugmentedError<ApiType>;
       /**
        * The job is not an inference job.
        **/
@@ -228,10 +260,44 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       PartialAlreadySubmitted: AugmentedError<ApiType>;
       /**
-       * Contributions can be closed only once all participants contributed or the
-       * contribution deadline passed.
+       * Only the consumer may prune a job before `JobRetention` blocks have passed.
+       **/
+      RetentionNotOver: AugmentedError<ApiType>;
+      /**
+       * The review period is not over: partial sums are accepted after it.
+       **/
+      ReviewNotOver: AugmentedError<ApiType>;
+      /**
+       * The review period is over: contributions can no longer be rejected.
+       **/
+      ReviewOver: AugmentedError<ApiType>;
+      /**
+       * The hash of the block after the candidacy period, which seeds the draw, is no longer
+       * kept (`BlockHashCount`): the committee can no longer be drawn.
+       **/
+      SeedExpired: AugmentedError<ApiType>;
+      /**
+       * Too early: contributions close once all participants contributed or the
+       * contribution deadline passed; committees are drawn two blocks after the candidacy
+       * period.
        **/
       TooEarly: AugmentedError<ApiType>;
+      /**
+       * Fewer than `MinContributors` valid contributions: no aggregate may be formed.
+       **/
+      TooFewContributions: AugmentedError<ApiType>;
+      /**
+       * An aggregation job needs at least `MinContributors` participants.
+       **/
+      TooFewParticipants: AugmentedError<ApiType>;
+      /**
+       * `MaxCandidates` workers already applied.
+       **/
+      TooManyCandidates: AugmentedError<ApiType>;
+      /**
+       * The worker already holds `MaxOpenClaims` open claims.
+       **/
+      TooManyOpenClaims: AugmentedError<ApiType>;
       /**
        * More participants than `MaxParticipants`.
        **/
@@ -257,7 +323,12 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       VkTooLong: AugmentedError<ApiType>;
       /**
-       * The worker still has claimed jobs that are not completed or expired.
+       * The X25519 key is all-zero, of small order or not canonical: nothing sealed to it
+       * would be secret.
+       **/
+      WeakEncryptionKey: AugmentedError<ApiType>;
+      /**
+       * The worker still has claims that are not delivered, handed back or expired.
        **/
       WorkerHasOpenJobs: AugmentedError<ApiType>;
       /**
@@ -279,9 +350,21 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       DeadlineNotReached: AugmentedError<ApiType>;
       /**
+       * The deadline is more than `MaxDuration` blocks after the current block.
+       **/
+      DeadlineTooFar: AugmentedError<ApiType>;
+      /**
        * The escrow is disputed: only its resolution (or a refund by the payee) closes it.
        **/
       EscrowDisputed: AugmentedError<ApiType>;
+      /**
+       * The payer cannot afford the amount and the deposit while keeping its account alive.
+       **/
+      InsufficientBalance: AugmentedError<ApiType>;
+      /**
+       * The arbiter must be a third party: neither the payer nor the payee.
+       **/
+      InvalidArbiter: AugmentedError<ApiType>;
       /**
        * The escrow is managed by another pallet and cannot be touched through these calls.
        **/
@@ -361,7 +444,7 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       CidTooLong: AugmentedError<ApiType>;
       /**
-       * A model with this plaintext digest was already registered.
+       * The caller already registered a model with this plaintext digest.
        **/
       DuplicateDigest: AugmentedError<ApiType>;
       /**
@@ -380,6 +463,10 @@ declare module '@polkadot/api-base/types/errors' {
        * The account holds no grant on this model.
        **/
       GrantNotFound: AugmentedError<ApiType>;
+      /**
+       * The caller cannot afford the grant deposit while keeping its account alive.
+       **/
+      InsufficientBalance: AugmentedError<ApiType>;
       /**
        * The model is retired.
        **/

@@ -9,7 +9,7 @@ import type { ApiTypes, AugmentedEvent } from '@polkadot/api-base/types';
 import type { Bytes, Null, Option, Result, U8aFixed, Vec, bool, u128, u32, u64 } from '@polkadot/types-codec';
 import type { ITuple } from '@polkadot/types-codec/types';
 import type { AccountId32, H256 } from '@polkadot/types/interfaces/runtime';
-import type { FrameSupportTokensMiscBalanceStatus, FrameSystemDispatchEventInfo, ModelproofRuntimeRuntimeHoldReason, PalletBalancesUnexpectedKind, PalletComputeJobsJobKindTag, SpConsensusGrandpaAppPublic, SpRuntimeDispatchError } from '@polkadot/types/lookup';
+import type { FrameSupportTokensMiscBalanceStatus, FrameSystemDispatchEventInfo, ModelproofRuntimeRuntimeHoldReason, PalletBalancesUnexpectedKind, PalletComputeJobsFailureReason, PalletComputeJobsHandBackReason, PalletComputeJobsJobKindTag, SpConsensusGrandpaAppPublic, SpRuntimeDispatchError } from '@polkadot/types/lookup';
 
 export type __AugmentedEvent<ApiType extends ApiTypes> = AugmentedEvent<ApiType>;
 
@@ -145,7 +145,7 @@ declare module '@polkadot/api-base/types/events' {
        **/
       CircuitRegistered: AugmentedEvent<ApiType, [circuitId: H256, nPublic: u32], { circuitId: H256, nPublic: u32 }>;
       /**
-       * An aggregation job's committee is complete; participants may contribute.
+       * An aggregation job's committee was drawn; participants may contribute.
        **/
       CommitteeFormed: AugmentedEvent<ApiType, [jobId: u64, committee: Vec<AccountId32>], { jobId: u64, committee: Vec<AccountId32> }>;
       /**
@@ -153,15 +153,21 @@ declare module '@polkadot/api-base/types/events' {
        **/
       ContributionReceived: AugmentedEvent<ApiType, [jobId: u64, participant: AccountId32, manifestCid: Bytes, manifestDigest: H256], { jobId: u64, participant: AccountId32, manifestCid: Bytes, manifestDigest: H256 }>;
       /**
+       * A committee member rejected a contribution it could not fetch or open; the
+       * contribution is left out of every partial sum.
+       **/
+      ContributionRejected: AugmentedEvent<ApiType, [jobId: u64, participant: AccountId32, by: AccountId32], { jobId: u64, participant: AccountId32, by: AccountId32 }>;
+      /**
        * The contributor set of an aggregation job is fixed.
        **/
-      ContributionsClosed: AugmentedEvent<ApiType, [jobId: u64, contributors: u32], { jobId: u64, contributors: u32 }>;
+      ContributionsClosed: AugmentedEvent<ApiType, [jobId: u64, contributors: u32, reviewEnd: u32], { jobId: u64, contributors: u32, reviewEnd: u32 }>;
       /**
        * An inference result's proof verified; the output is stored in `InferenceOutputs`.
        **/
       InferenceResultAccepted: AugmentedEvent<ApiType, [jobId: u64, worker: AccountId32, output: Vec<H256>], { jobId: u64, worker: AccountId32, output: Vec<H256> }>;
       /**
-       * A worker claimed a job (for aggregation: joined its committee).
+       * A worker claimed an inference job, or applied for a seat on an aggregation
+       * committee.
        **/
       JobClaimed: AugmentedEvent<ApiType, [jobId: u64, worker: AccountId32], { jobId: u64, worker: AccountId32 }>;
       /**
@@ -169,10 +175,24 @@ declare module '@polkadot/api-base/types/events' {
        **/
       JobCompleted: AugmentedEvent<ApiType, [jobId: u64, reward: u128, royalty: u128], { jobId: u64, reward: u128, royalty: u128 }>;
       /**
-       * A job passed its deadline undelivered: consumer refunded, non-delivering workers
-       * slashed.
+       * A job passed its deadline undelivered: consumer refunded; workers that could have
+       * delivered and did not were slashed (the slashed funds are burned, not paid to
+       * anyone).
        **/
       JobExpired: AugmentedEvent<ApiType, [jobId: u64, slashed: Vec<ITuple<[AccountId32, u128]>>], { jobId: u64, slashed: Vec<ITuple<[AccountId32, u128]>> }>;
+      /**
+       * A job ended undelivered for a reason of its own: consumer refunded, nobody slashed.
+       **/
+      JobFailed: AugmentedEvent<ApiType, [jobId: u64, reason: PalletComputeJobsFailureReason], { jobId: u64, reason: PalletComputeJobsFailureReason }>;
+      /**
+       * A worker handed back an inference job, or withdrew its candidacy for a committee,
+       * without a slash.
+       **/
+      JobHandedBack: AugmentedEvent<ApiType, [jobId: u64, worker: AccountId32, reason: PalletComputeJobsHandBackReason], { jobId: u64, worker: AccountId32, reason: PalletComputeJobsHandBackReason }>;
+      /**
+       * A finished job and its data left storage; their deposits were released.
+       **/
+      JobPruned: AugmentedEvent<ApiType, [jobId: u64], { jobId: u64 }>;
       /**
        * A job was submitted and its reward locked in escrow.
        **/

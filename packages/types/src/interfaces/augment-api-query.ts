@@ -9,7 +9,7 @@ import type { ApiTypes, AugmentedQuery, QueryableStorageEntry } from '@polkadot/
 import type { Bytes, Option, Vec, bool, u128, u32, u64, u8 } from '@polkadot/types-codec';
 import type { AnyNumber, ITuple } from '@polkadot/types-codec/types';
 import type { AccountId32, H256 } from '@polkadot/types/interfaces/runtime';
-import type { FrameSupportDispatchPerDispatchClassWeight, FrameSupportTokensFungibleImbalance, FrameSupportTokensMiscIdAmountRuntimeFreezeReason, FrameSupportTokensMiscIdAmountRuntimeHoldReason, FrameSystemAccountInfo, FrameSystemCodeUpgradeAuthorization, FrameSystemEventRecord, FrameSystemLastRuntimeUpgradeInfo, FrameSystemPhase, PalletBalancesAccountData, PalletBalancesBalanceLock, PalletBalancesReserveData, PalletComputeJobsCircuitInfo, PalletComputeJobsJobInfo, PalletComputeJobsWorkerInfo, PalletEscrowEscrowInfo, PalletGrandpaStoredPendingChange, PalletGrandpaStoredState, PalletModelRegistryModelInfo, PalletTransactionPaymentReleases, SpConsensusAuraSr25519AppSr25519Public, SpConsensusGrandpaAppPublic, SpRuntimeDigest, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
+import type { FrameSupportDispatchPerDispatchClassWeight, FrameSupportTokensFungibleImbalance, FrameSupportTokensMiscIdAmountRuntimeFreezeReason, FrameSupportTokensMiscIdAmountRuntimeHoldReason, FrameSystemAccountInfo, FrameSystemCodeUpgradeAuthorization, FrameSystemEventRecord, FrameSystemLastRuntimeUpgradeInfo, FrameSystemPhase, PalletBalancesAccountData, PalletBalancesBalanceLock, PalletBalancesReserveData, PalletComputeJobsCircuitInfo, PalletComputeJobsContribution, PalletComputeJobsJobInfo, PalletComputeJobsPartial, PalletComputeJobsWorkerInfo, PalletEscrowEscrowInfo, PalletGrandpaStoredPendingChange, PalletGrandpaStoredState, PalletModelRegistryGrantInfo, PalletModelRegistryModelInfo, PalletTransactionPaymentReleases, SpConsensusAuraSr25519AppSr25519Public, SpConsensusGrandpaAppPublic, SpRuntimeDigest, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
 import type { Observable } from '@polkadot/types/types';
 
 export type __AugmentedQuery<ApiType extends ApiTypes> = AugmentedQuery<ApiType, () => unknown>;
@@ -93,19 +93,19 @@ declare module '@polkadot/api-base/types/storage' {
        **/
       circuits: AugmentedQuery<ApiType, (arg: H256 | string | Uint8Array) => Observable<Option<PalletComputeJobsCircuitInfo>>, [H256]>;
       /**
-       * Number of contributions received by an aggregation job.
+       * Number of contributions received by an aggregation job (rejected ones included).
        **/
       contributionCount: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<u32>, [u64]>;
       /**
-       * Aggregation contributions: `(job, participant) → (manifest CID, manifest digest)`.
+       * Aggregation contributions: `(job, participant) → contribution`.
        **/
-      contributions: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<ITuple<[Bytes, H256]>>>, [u64, AccountId32]>;
+      contributions: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<PalletComputeJobsContribution>>, [u64, AccountId32]>;
       /**
-       * Verified outputs of completed inference jobs (kept after completion).
+       * Verified outputs of completed inference jobs, until the job is pruned.
        **/
       inferenceOutputs: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<Option<Vec<H256>>>, [u64]>;
       /**
-       * All jobs, including completed and expired ones.
+       * Jobs, until pruned.
        **/
       jobs: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<Option<PalletComputeJobsJobInfo>>, [u64]>;
       /**
@@ -117,9 +117,13 @@ declare module '@polkadot/api-base/types/storage' {
        **/
       partialCount: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<u32>, [u64]>;
       /**
-       * Committee partial sums: `(job, member) → (partial CID, partial digest)`.
+       * Committee partial sums: `(job, member) → partial`.
        **/
-      partials: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<ITuple<[Bytes, H256]>>>, [u64, AccountId32]>;
+      partials: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<PalletComputeJobsPartial>>, [u64, AccountId32]>;
+      /**
+       * Number of an aggregation job's contributions rejected by committee members.
+       **/
+      rejectedCount: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<u32>, [u64]>;
       /**
        * Registered workers.
        **/
@@ -177,15 +181,17 @@ declare module '@polkadot/api-base/types/storage' {
     };
     modelRegistry: {
       /**
-       * Access grants: the grantee's envelope (the model's content key wrapped to the
-       * grantee's X25519 key), by model id and grantee.
+       * Access grants by model id and grantee: the grantee's envelope (the model's content key
+       * wrapped to the grantee's X25519 key) and the deposit paid for it.
        **/
-      grants: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<Bytes>>, [u64, AccountId32]>;
+      grants: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<PalletModelRegistryGrantInfo>>, [u64, AccountId32]>;
       /**
-       * Model id by plaintext digest. A digest is registered once, ever: entries are never
-       * removed, not even when the model is retired.
+       * Model id by plaintext digest and registering account (the model's depositor). Each
+       * account registers a digest once, ever: entries are never removed, not even when the
+       * model is retired, and they stay with the registering account through ownership
+       * transfers. See [`Pallet::registrations`] for a digest's registrations in order.
        **/
-      modelByDigest: AugmentedQuery<ApiType, (arg: H256 | string | Uint8Array) => Observable<Option<u64>>, [H256]>;
+      modelByDigest: AugmentedQuery<ApiType, (arg1: H256 | string | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<u64>>, [H256, AccountId32]>;
       /**
        * Registered models by id.
        **/

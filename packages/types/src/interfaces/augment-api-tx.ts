@@ -9,7 +9,7 @@ import type { ApiTypes, AugmentedSubmittable, SubmittableExtrinsic, SubmittableE
 import type { Bytes, Compact, Option, U8aFixed, Vec, bool, u128, u16, u32, u64 } from '@polkadot/types-codec';
 import type { AnyNumber, IMethod, ITuple } from '@polkadot/types-codec/types';
 import type { AccountId32, Call, H256, MultiAddress, Perbill, Permill } from '@polkadot/types/interfaces/runtime';
-import type { ModelproofRuntimeOriginCaller, PalletBalancesAdjustmentDirection, SpConsensusGrandpaEquivocationProof, SpCoreVoid, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
+import type { ModelproofRuntimeOriginCaller, PalletBalancesAdjustmentDirection, PalletComputeJobsHandBackReason, SpConsensusGrandpaEquivocationProof, SpCoreVoid, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
 
 export type __AugmentedSubmittable = AugmentedSubmittable<() => unknown>;
 export type __SubmittableExtrinsic<ApiType extends ApiTypes> = SubmittableExtrinsic<ApiType>;
@@ -104,22 +104,26 @@ declare module '@polkadot/api-base/types/submittable' {
     };
     computeJobs: {
       /**
-       * Claim a job as a registered worker.
+       * Claim a job as a registered worker with a full bond and fewer than `MaxOpenClaims`
+       * open claims.
        * 
        * Inference: the job must be open, before its deadline, and the worker must hold an
-       * access grant on the model; it becomes the job's claimant. Aggregation: the first
-       * `committee_size` distinct workers to claim (before the contribution deadline) form
-       * the committee, in claim order; when it is complete the job starts collecting
-       * contributions. Each claim counts as an open job of the worker.
+       * access grant on the model; it becomes the job's claimant. Aggregation: the worker
+       * applies for a committee seat, during the candidacy period (or after it, while fewer
+       * workers applied than the committee needs). Seats are drawn by `form_committee`; a
+       * late application that makes the candidates exactly enough forms the committee at
+       * once. Every claim and candidacy counts against the worker's open claims.
        * 
-       * Emits `JobClaimed`, and `CommitteeFormed` for the claim completing a committee.
+       * Emits `JobClaimed`, and `CommitteeFormed` for a late application that completes a
+       * committee.
        **/
       claimJob: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
       /**
        * Fix the contributor set of an aggregation job: callable by anyone once every
-       * participant contributed or the contribution deadline passed, if at least one
-       * contribution was received and the job deadline has not passed. Committee members
-       * then sum the shares of exactly these contributors.
+       * participant contributed or the contribution deadline passed, if at least
+       * `MinContributors` contributions were not rejected. The review period then runs for
+       * `ReviewPeriod` blocks from the earlier of now and the block after the contribution
+       * deadline, so a late call shortens nobody's delivery time.
        * 
        * Emits `ContributionsClosed`.
        **/
@@ -128,27 +132,60 @@ declare module '@polkadot/api-base/types/submittable' {
        * Post the manifest (IPFS CID and digest) of the caller's encrypted shares for an
        * aggregation job. Only listed participants, once each, after the committee formed
        * and until the contribution deadline or until contributions are closed.
+       * `ItemDeposit` is held on the caller until the job is pruned.
        * 
        * Emits `ContributionReceived`.
        **/
       contribute: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array, manifestCid: Bytes | string | Uint8Array, manifestDigest: H256 | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, Bytes, H256]>;
       /**
-       * Deregister the caller, releasing its (remaining) bond. The worker must have no
-       * open jobs.
+       * Deregister the caller, releasing its (remaining) bond. The worker must have no open
+       * claims: it hands back inference jobs and candidacies at any time, and committee
+       * seats end by the job's deadline, at most `MaxJobDuration` blocks after submission.
        * 
        * Emits `WorkerDeregistered`.
        **/
       deregisterWorker: AugmentedSubmittable<() => SubmittableExtrinsic<ApiType>, []>;
       /**
-       * Expire a job whose deadline has passed without delivery; callable by anyone. The
-       * consumer's escrow is refunded. A worker that claimed an inference job, and each
-       * committee member without a partial (if the committee formed and at least one
-       * participant contributed, so the member could have delivered), loses `SlashFraction`
-       * of its bond to the consumer. Claims are released from the workers' open jobs.
+       * End a job that can no longer be delivered; callable by anyone. The consumer's escrow
+       * is refunded and every claim on the job released.
        * 
-       * Emits `JobExpired`.
+       * - After the deadline: the claimant of an inference job (it neither delivered nor
+       * handed back), and each committee member without a partial sum when contributions
+       * closed with at least `MinContributors` valid ones, loses `SlashFraction` of
+       * `WorkerBond` to [`Config::Slash`]. Emits `JobExpired`.
+       * - Before it, for aggregation jobs whose committee was not formed by the contribution
+       * deadline, or which have fewer than `MinContributors` valid contributions when no
+       * more can come: nobody is slashed. Emits `JobFailed`.
        **/
       expireJob: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
+      /**
+       * Draw an aggregation job's committee among the workers that applied for it; callable
+       * by anyone from two blocks after the candidacy period, before the contribution
+       * deadline and while the chain keeps the seed block's hash, once at least
+       * `committee_size` workers applied. The randomness is the hash
+       * of the block after the candidacy period, which no applicant could know when it
+       * applied. Candidates not drawn get their claim released.
+       * 
+       * Emits `CommitteeFormed`.
+       **/
+      formCommittee: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
+      /**
+       * Give a job back without a slash, before its deadline, for a reason of the job's.
+       * The claimant of an inference job: the job fails and the consumer is refunded. A
+       * candidate for an aggregation committee not yet formed: the candidacy is withdrawn.
+       * Either way the claim is released from the worker's open claims.
+       * 
+       * Emits `JobHandedBack` (and `JobFailed` for an inference job).
+       **/
+      handBackJob: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array, reason: PalletComputeJobsHandBackReason | 'InputUnavailable' | 'InvalidInput' | 'GrantRevoked' | 'ModelUnavailable' | 'Withdrawn' | number | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, PalletComputeJobsHandBackReason]>;
+      /**
+       * Remove a finished job and all its data (contributions, partial sums, output) from
+       * storage, releasing their deposits to whoever paid them. The consumer may prune its
+       * job as soon as it finished; anyone may after `JobRetention` blocks.
+       * 
+       * Emits `JobPruned`.
+       **/
+      pruneJob: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
       /**
        * Register a Groth16 verifying key (snarkjs-compatible BN254 encoding). The key is
        * validated — coordinates canonical, points on curve, G2 points in the subgroup, at
@@ -161,26 +198,42 @@ declare module '@polkadot/api-base/types/submittable' {
       /**
        * Register the caller as a worker, holding `WorkerBond` on it and publishing its
        * X25519 public `encryption_key` (model owners wrap content keys to it, SMPC
-       * participants encrypt shares to it).
+       * participants encrypt shares to it). All-zero, small-order and non-canonical keys
+       * are refused.
        * 
        * Emits `WorkerRegistered`.
        **/
       registerWorker: AugmentedSubmittable<(encryptionKey: U8aFixed | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [U8aFixed]>;
       /**
+       * Reject `participant`'s contribution as faulty: the caller, a committee member, could
+       * not fetch or open the share addressed to it. Allowed while contributions are being
+       * collected and until the end of the review period. The contribution is left out of
+       * every member's partial sum; if fewer than `MinContributors` valid contributions
+       * remain, the job can be ended without a slash (`expire_job`).
+       * 
+       * Emits `ContributionRejected`.
+       **/
+      reportContribution: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array, participant: AccountId32 | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, AccountId32]>;
+      /**
        * Submit a secure-aggregation job over the vectors (of length `vector_len`) of the
-       * listed `participants`, through a committee of `committee_size` workers. Participants
-       * can contribute until `contribution_deadline`; the job must be delivered by
-       * `deadline`. `reward` is locked in a managed escrow and split equally over the
-       * committee on completion.
+       * listed `participants` (at least `MinContributors`), through a committee of
+       * `committee_size` workers (at least `MinCommitteeSize`). Workers apply for seats for
+       * `CandidacyPeriod` blocks; participants contribute until `contribution_deadline`;
+       * the committee posts partial sums, sealed to `result_key` (the caller's X25519 public
+       * key), after the review period and by `deadline`, which must leave at least
+       * `ReviewPeriod + MinDeliveryPeriod` blocks after the contribution deadline and be at
+       * most `MaxJobDuration` blocks ahead. `reward` is locked in a managed escrow and split
+       * equally over the committee on completion; `JobDeposit` is held on the caller.
        * 
        * Emits `JobSubmitted`.
        **/
-      submitAggregationJob: AugmentedSubmittable<(participants: Vec<AccountId32> | (AccountId32 | string | Uint8Array)[], committeeSize: u32 | AnyNumber | Uint8Array, vectorLen: u32 | AnyNumber | Uint8Array, reward: u128 | AnyNumber | Uint8Array, contributionDeadline: u32 | AnyNumber | Uint8Array, deadline: u32 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [Vec<AccountId32>, u32, u32, u128, u32, u32]>;
+      submitAggregationJob: AugmentedSubmittable<(participants: Vec<AccountId32> | (AccountId32 | string | Uint8Array)[], committeeSize: u32 | AnyNumber | Uint8Array, vectorLen: u32 | AnyNumber | Uint8Array, reward: u128 | AnyNumber | Uint8Array, contributionDeadline: u32 | AnyNumber | Uint8Array, deadline: u32 | AnyNumber | Uint8Array, resultKey: U8aFixed | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [Vec<AccountId32>, u32, u32, u128, u32, u32, U8aFixed]>;
       /**
        * Submit a verifiable inference job: run `model_id` (which must be active and have a
        * `zk_commitment`) on the input whose Poseidon hash is `input_hash` (fetchable at
        * `input_cid`), proving the result with circuit `circuit_id`. `reward` is locked in a
-       * managed escrow until the job completes or expires after `deadline`.
+       * managed escrow and `JobDeposit` held on the caller; the deadline is at most
+       * `MaxJobDuration` blocks ahead.
        * 
        * Emits `JobSubmitted`.
        **/
@@ -198,10 +251,12 @@ declare module '@polkadot/api-base/types/submittable' {
        **/
       submitInferenceResult: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array, output: Vec<H256> | (H256 | string | Uint8Array)[], proof: U8aFixed | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, Vec<H256>, U8aFixed]>;
       /**
-       * Post the caller's partial sum (IPFS CID and digest of the partial, encrypted to the
-       * consumer) for an aggregation job whose contributions are closed. Committee members
-       * only, once each, before the deadline. When the last partial arrives the reward is
-       * split equally over the committee (the indivisible rest goes back to the consumer).
+       * Post the caller's partial sum (IPFS CID and digest of the partial, sealed to the
+       * job's `result_key`) for an aggregation job whose contributions are closed and whose
+       * review period is over, summed over the contributions nobody rejected. Committee
+       * members only, once each, before the deadline; `ItemDeposit` is held on the caller
+       * until the job is pruned. When the last partial arrives the reward is split equally
+       * over the committee (the indivisible rest goes back to the consumer).
        * 
        * Emits `PartialReceived`, and `JobCompleted` with the last partial.
        **/
@@ -214,7 +269,12 @@ declare module '@polkadot/api-base/types/submittable' {
        * The payer may release it to the payee at any time; the payee may refund it at any
        * time; anyone may refund it once the current block is past `deadline`. Either party
        * may dispute it, after which `arbiter` (or [`Config::ResolveOrigin`] if `None`)
-       * splits it. Emits [`Event::EscrowCreated`].
+       * splits it.
+       * 
+       * `amount` must be non-zero, `deadline` after the current block and at most
+       * [`Config::MaxDuration`] blocks ahead, `payee` not the caller, and `arbiter`, if
+       * given, neither the caller nor `payee`. Besides `amount`, [`Config::Deposit`] is held
+       * on the caller until the escrow closes. Emits [`Event::EscrowCreated`].
        **/
       create: AugmentedSubmittable<(payee: AccountId32 | string | Uint8Array, amount: Compact<u128> | AnyNumber | Uint8Array, deadline: u32 | AnyNumber | Uint8Array, arbiter: Option<AccountId32> | null | Uint8Array | AccountId32 | string) => SubmittableExtrinsic<ApiType>, [AccountId32, Compact<u128>, u32, Option<AccountId32>]>;
       /**
@@ -225,7 +285,7 @@ declare module '@polkadot/api-base/types/submittable' {
        **/
       dispute: AugmentedSubmittable<(escrowId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
       /**
-       * Return an escrow's funds to its payer.
+       * Return an escrow's funds, and its deposit, to its payer.
        * 
        * The payee may do this at any time; anyone may once the current block is past the
        * deadline, except that a disputed escrow may be refunded only by the payee. Emits
@@ -235,13 +295,14 @@ declare module '@polkadot/api-base/types/submittable' {
       /**
        * Pay an open escrow to its payee; only the payer may do this.
        * 
-       * The held amount moves to the payee's free balance. Disputed escrows are settled only
-       * by [`Pallet::resolve`]. Emits [`Event::EscrowReleased`].
+       * The held amount moves to the payee's free balance and the deposit is released to the
+       * payer. Disputed escrows are settled only by [`Pallet::resolve`]. Emits
+       * [`Event::EscrowReleased`].
        **/
       release: AugmentedSubmittable<(escrowId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
       /**
        * Close a disputed escrow, paying `payee_share` of it (rounded down) to the payee and
-       * releasing the rest to the payer.
+       * releasing the rest, and the deposit, to the payer.
        * 
        * Must be signed by the escrow's arbiter, or come from [`Config::ResolveOrigin`] if the
        * escrow has no arbiter. Emits [`Event::EscrowResolved`].
@@ -289,7 +350,9 @@ declare module '@polkadot/api-base/types/submittable' {
        * Store (or replace) `grantee`'s access envelope on an active model the caller owns.
        * 
        * `envelope` is the model's content key wrapped to the grantee's X25519 key; it must
-       * be non-empty and at most `MaxEnvelopeLen` bytes.
+       * be non-empty and at most `MaxEnvelopeLen` bytes. A new grant holds `GrantDeposit`
+       * on the caller until it is revoked; replacing the envelope of an existing grant
+       * keeps its deposit where it is.
        * 
        * Emits [`Event::AccessGranted`].
        **/
@@ -299,7 +362,8 @@ declare module '@polkadot/api-base/types/submittable' {
        * 
        * The new version is a new model, with a new id and its own deposit held on the
        * caller, `version` one more than `previous`'s and a link to `previous`. Publishing
-       * from a retired model is allowed.
+       * from a retired model is allowed. As for [`Pallet::register_model`], the caller must
+       * never have registered `digest` before.
        * 
        * Emits [`Event::VersionPublished`].
        **/
@@ -307,8 +371,9 @@ declare module '@polkadot/api-base/types/submittable' {
       /**
        * Register a new model (version 1), owned by the caller.
        * 
-       * Holds `ModelDeposit` on the caller until the model is retired. `digest` must never
-       * have been registered before; `cid` must be non-empty and at most `MaxCidLen` bytes.
+       * Holds `ModelDeposit` on the caller until the model is retired. The caller must never
+       * have registered `digest` before (other accounts may have); `cid` must be non-empty
+       * and at most `MaxCidLen` bytes.
        * 
        * Emits [`Event::ModelRegistered`].
        **/
@@ -317,8 +382,8 @@ declare module '@polkadot/api-base/types/submittable' {
        * Retire a model the caller owns: it takes no new jobs and no new grants, and its
        * deposit is released to the account it is held on. Retirement is final.
        * 
-       * Existing grants are kept (the owner may still revoke them), and the digest stays
-       * registered.
+       * Existing grants, and their deposits, are kept (the owner may still revoke them), and
+       * the digest stays registered to the model's depositor.
        * 
        * Emits [`Event::ModelRetired`].
        **/
@@ -326,13 +391,17 @@ declare module '@polkadot/api-base/types/submittable' {
       /**
        * Remove `grantee`'s access envelope from a model the caller owns (retired or not).
        * 
+       * The grant's deposit is released to the account it is held on (the owner that
+       * created the grant, which may be a previous owner).
+       * 
        * Emits [`Event::AccessRevoked`].
        **/
       revokeAccess: AugmentedSubmittable<(modelId: u64 | AnyNumber | Uint8Array, grantee: AccountId32 | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, AccountId32]>;
       /**
        * Transfer an active model the caller owns to `new_owner`.
        * 
-       * The deposit stays held on the account that registered the model; grants are kept.
+       * The deposit stays held on the account that registered the model, and the digest stays
+       * registered to it; grants are kept, their deposits held where they are.
        * 
        * Emits [`Event::OwnershipTransferred`].
        **/

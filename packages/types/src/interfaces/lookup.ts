@@ -375,6 +375,7 @@ export default {
         reward: 'u128',
         contributionDeadline: 'u32',
         deadline: 'u32',
+        resultKey: '[u8;32]',
       },
       contribute: {
         jobId: 'u64',
@@ -390,12 +391,32 @@ export default {
         partialDigest: 'H256',
       },
       expire_job: {
+        jobId: 'u64',
+      },
+      hand_back_job: {
+        jobId: 'u64',
+        reason: 'PalletComputeJobsHandBackReason',
+      },
+      form_committee: {
+        jobId: 'u64',
+      },
+      report_contribution: {
+        jobId: 'u64',
+        participant: 'AccountId32',
+      },
+      prune_job: {
         jobId: 'u64'
       }
     }
   },
   /**
-   * Lookup53: sp_runtime::MultiSignature
+   * Lookup53: pallet_compute_jobs::types::HandBackReason
+   **/
+  PalletComputeJobsHandBackReason: {
+    _enum: ['InputUnavailable', 'InvalidInput', 'GrantRevoked', 'ModelUnavailable', 'Withdrawn']
+  },
+  /**
+   * Lookup54: sp_runtime::MultiSignature
    **/
   SpRuntimeMultiSignature: {
     _enum: {
@@ -406,35 +427,35 @@ export default {
     }
   },
   /**
-   * Lookup55: frame_system::extensions::check_non_zero_sender::CheckNonZeroSender<T>
+   * Lookup56: frame_system::extensions::check_non_zero_sender::CheckNonZeroSender<T>
    **/
   FrameSystemExtensionsCheckNonZeroSender: 'Null',
   /**
-   * Lookup56: frame_system::extensions::check_spec_version::CheckSpecVersion<T>
+   * Lookup57: frame_system::extensions::check_spec_version::CheckSpecVersion<T>
    **/
   FrameSystemExtensionsCheckSpecVersion: 'Null',
   /**
-   * Lookup57: frame_system::extensions::check_tx_version::CheckTxVersion<T>
+   * Lookup58: frame_system::extensions::check_tx_version::CheckTxVersion<T>
    **/
   FrameSystemExtensionsCheckTxVersion: 'Null',
   /**
-   * Lookup58: frame_system::extensions::check_genesis::CheckGenesis<T>
+   * Lookup59: frame_system::extensions::check_genesis::CheckGenesis<T>
    **/
   FrameSystemExtensionsCheckGenesis: 'Null',
   /**
-   * Lookup61: frame_system::extensions::check_nonce::CheckNonce<T>
+   * Lookup62: frame_system::extensions::check_nonce::CheckNonce<T>
    **/
   FrameSystemExtensionsCheckNonce: 'Compact<u32>',
   /**
-   * Lookup63: frame_system::extensions::check_weight::CheckWeight<T>
+   * Lookup64: frame_system::extensions::check_weight::CheckWeight<T>
    **/
   FrameSystemExtensionsCheckWeight: 'Null',
   /**
-   * Lookup64: pallet_transaction_payment::ChargeTransactionPayment<T>
+   * Lookup65: pallet_transaction_payment::ChargeTransactionPayment<T>
    **/
   PalletTransactionPaymentChargeTransactionPayment: 'Compact<u128>',
   /**
-   * Lookup66: frame_system::AccountInfo<Nonce, pallet_balances::types::AccountData<Balance>>
+   * Lookup67: frame_system::AccountInfo<Nonce, pallet_balances::types::AccountData<Balance>>
    **/
   FrameSystemAccountInfo: {
     nonce: 'u32',
@@ -444,7 +465,7 @@ export default {
     data: 'PalletBalancesAccountData'
   },
   /**
-   * Lookup67: pallet_balances::types::AccountData<Balance>
+   * Lookup68: pallet_balances::types::AccountData<Balance>
    **/
   PalletBalancesAccountData: {
     free: 'u128',
@@ -453,7 +474,7 @@ export default {
     flags: 'u128'
   },
   /**
-   * Lookup69: frame_support::dispatch::PerDispatchClass<sp_weights::weight_v2::Weight>
+   * Lookup70: frame_support::dispatch::PerDispatchClass<sp_weights::weight_v2::Weight>
    **/
   FrameSupportDispatchPerDispatchClassWeight: {
     normal: 'SpWeightsWeightV2Weight',
@@ -461,13 +482,13 @@ export default {
     mandatory: 'SpWeightsWeightV2Weight'
   },
   /**
-   * Lookup70: sp_runtime::generic::digest::Digest
+   * Lookup71: sp_runtime::generic::digest::Digest
    **/
   SpRuntimeDigest: {
     logs: 'Vec<SpRuntimeDigestDigestItem>'
   },
   /**
-   * Lookup72: sp_runtime::generic::digest::DigestItem
+   * Lookup73: sp_runtime::generic::digest::DigestItem
    **/
   SpRuntimeDigestDigestItem: {
     _enum: {
@@ -483,7 +504,7 @@ export default {
     }
   },
   /**
-   * Lookup75: frame_system::EventRecord<modelproof_runtime::RuntimeEvent, primitive_types::H256>
+   * Lookup76: frame_system::EventRecord<modelproof_runtime::RuntimeEvent, primitive_types::H256>
    **/
   FrameSystemEventRecord: {
     phase: 'FrameSystemPhase',
@@ -491,7 +512,7 @@ export default {
     topics: 'Vec<H256>'
   },
   /**
-   * Lookup77: frame_system::pallet::Event<T>
+   * Lookup78: frame_system::pallet::Event<T>
    **/
   FrameSystemEvent: {
     _enum: {
@@ -532,7 +553,7 @@ export default {
     }
   },
   /**
-   * Lookup78: frame_system::DispatchEventInfo
+   * Lookup79: frame_system::DispatchEventInfo
    **/
   FrameSystemDispatchEventInfo: {
     weight: 'SpWeightsWeightV2Weight',
@@ -540,19 +561,19 @@ export default {
     paysFee: 'FrameSupportDispatchPays'
   },
   /**
-   * Lookup79: frame_support::dispatch::DispatchClass
+   * Lookup80: frame_support::dispatch::DispatchClass
    **/
   FrameSupportDispatchDispatchClass: {
     _enum: ['Normal', 'Operational', 'Mandatory']
   },
   /**
-   * Lookup80: frame_support::dispatch::Pays
+   * Lookup81: frame_support::dispatch::Pays
    **/
   FrameSupportDispatchPays: {
     _enum: ['Yes', 'No']
   },
   /**
-   * Lookup81: sp_runtime::DispatchError
+   * Lookup82: sp_runtime::DispatchError
    **/
   SpRuntimeDispatchError: {
     _enum: {
@@ -574,38 +595,38 @@ export default {
     }
   },
   /**
-   * Lookup82: sp_runtime::ModuleError
+   * Lookup83: sp_runtime::ModuleError
    **/
   SpRuntimeModuleError: {
     index: 'u8',
     error: '[u8;4]'
   },
   /**
-   * Lookup83: sp_runtime::TokenError
+   * Lookup84: sp_runtime::TokenError
    **/
   SpRuntimeTokenError: {
     _enum: ['FundsUnavailable', 'OnlyProvider', 'BelowMinimum', 'CannotCreate', 'UnknownAsset', 'Frozen', 'Unsupported', 'CannotCreateHold', 'NotExpendable', 'Blocked']
   },
   /**
-   * Lookup84: sp_arithmetic::ArithmeticError
+   * Lookup85: sp_arithmetic::ArithmeticError
    **/
   SpArithmeticArithmeticError: {
     _enum: ['Underflow', 'Overflow', 'DivisionByZero']
   },
   /**
-   * Lookup85: sp_runtime::TransactionalError
+   * Lookup86: sp_runtime::TransactionalError
    **/
   SpRuntimeTransactionalError: {
     _enum: ['LimitReached', 'NoLayer']
   },
   /**
-   * Lookup86: sp_runtime::proving_trie::TrieError
+   * Lookup87: sp_runtime::proving_trie::TrieError
    **/
   SpRuntimeProvingTrieTrieError: {
     _enum: ['InvalidStateRoot', 'IncompleteDatabase', 'ValueAtIncompleteKey', 'DecoderError', 'InvalidHash', 'DuplicateKey', 'ExtraneousNode', 'ExtraneousValue', 'ExtraneousHashReference', 'InvalidChildReference', 'ValueMismatch', 'IncompleteProof', 'RootMismatch', 'DecodeError']
   },
   /**
-   * Lookup87: pallet_grandpa::pallet::Event
+   * Lookup88: pallet_grandpa::pallet::Event
    **/
   PalletGrandpaEvent: {
     _enum: {
@@ -617,7 +638,7 @@ export default {
     }
   },
   /**
-   * Lookup90: pallet_balances::pallet::Event<T, I>
+   * Lookup91: pallet_balances::pallet::Event<T, I>
    **/
   PalletBalancesEvent: {
     _enum: {
@@ -749,13 +770,13 @@ export default {
     }
   },
   /**
-   * Lookup91: frame_support::traits::tokens::misc::BalanceStatus
+   * Lookup92: frame_support::traits::tokens::misc::BalanceStatus
    **/
   FrameSupportTokensMiscBalanceStatus: {
     _enum: ['Free', 'Reserved']
   },
   /**
-   * Lookup92: modelproof_runtime::RuntimeHoldReason
+   * Lookup93: modelproof_runtime::RuntimeHoldReason
    **/
   ModelproofRuntimeRuntimeHoldReason: {
     _enum: {
@@ -785,31 +806,31 @@ export default {
     }
   },
   /**
-   * Lookup93: pallet_model_registry::pallet::HoldReason
+   * Lookup94: pallet_model_registry::pallet::HoldReason
    **/
   PalletModelRegistryHoldReason: {
-    _enum: ['ModelDeposit']
+    _enum: ['ModelDeposit', 'GrantDeposit']
   },
   /**
-   * Lookup94: pallet_escrow::pallet::HoldReason
+   * Lookup95: pallet_escrow::pallet::HoldReason
    **/
   PalletEscrowHoldReason: {
-    _enum: ['Escrow']
+    _enum: ['Escrow', 'Deposit']
   },
   /**
-   * Lookup95: pallet_compute_jobs::pallet::HoldReason
+   * Lookup96: pallet_compute_jobs::pallet::HoldReason
    **/
   PalletComputeJobsHoldReason: {
-    _enum: ['WorkerBond', 'CircuitDeposit']
+    _enum: ['WorkerBond', 'CircuitDeposit', 'StorageDeposit']
   },
   /**
-   * Lookup96: pallet_balances::pallet::UnexpectedKind
+   * Lookup97: pallet_balances::pallet::UnexpectedKind
    **/
   PalletBalancesUnexpectedKind: {
     _enum: ['BalanceUpdated', 'FailedToMutateAccount']
   },
   /**
-   * Lookup97: pallet_transaction_payment::pallet::Event<T>
+   * Lookup98: pallet_transaction_payment::pallet::Event<T>
    **/
   PalletTransactionPaymentEvent: {
     _enum: {
@@ -821,7 +842,7 @@ export default {
     }
   },
   /**
-   * Lookup98: pallet_sudo::pallet::Event<T>
+   * Lookup99: pallet_sudo::pallet::Event<T>
    **/
   PalletSudoEvent: {
     _enum: {
@@ -842,7 +863,7 @@ export default {
     }
   },
   /**
-   * Lookup100: pallet_utility::pallet::Event
+   * Lookup101: pallet_utility::pallet::Event
    **/
   PalletUtilityEvent: {
     _enum: {
@@ -866,7 +887,7 @@ export default {
     }
   },
   /**
-   * Lookup101: pallet_model_registry::pallet::Event<T>
+   * Lookup102: pallet_model_registry::pallet::Event<T>
    **/
   PalletModelRegistryEvent: {
     _enum: {
@@ -901,7 +922,7 @@ export default {
     }
   },
   /**
-   * Lookup103: pallet_escrow::pallet::Event<T>
+   * Lookup104: pallet_escrow::pallet::Event<T>
    **/
   PalletEscrowEvent: {
     _enum: {
@@ -945,7 +966,7 @@ export default {
     }
   },
   /**
-   * Lookup104: pallet_compute_jobs::pallet::Event<T>
+   * Lookup105: pallet_compute_jobs::pallet::Event<T>
    **/
   PalletComputeJobsEvent: {
     _enum: {
@@ -987,9 +1008,15 @@ export default {
         manifestCid: 'Bytes',
         manifestDigest: 'H256',
       },
+      ContributionRejected: {
+        jobId: 'u64',
+        participant: 'AccountId32',
+        by: 'AccountId32',
+      },
       ContributionsClosed: {
         jobId: 'u64',
         contributors: 'u32',
+        reviewEnd: 'u32',
       },
       PartialReceived: {
         jobId: 'u64',
@@ -1002,20 +1029,42 @@ export default {
         reward: 'u128',
         royalty: 'u128',
       },
+      JobHandedBack: {
+        jobId: 'u64',
+        worker: 'AccountId32',
+        reason: 'PalletComputeJobsHandBackReason',
+      },
+      JobFailed: {
+        jobId: 'u64',
+        reason: 'PalletComputeJobsFailureReason',
+      },
       JobExpired: {
         jobId: 'u64',
-        slashed: 'Vec<(AccountId32,u128)>'
+        slashed: 'Vec<(AccountId32,u128)>',
+      },
+      JobPruned: {
+        jobId: 'u64'
       }
     }
   },
   /**
-   * Lookup105: pallet_compute_jobs::types::JobKindTag
+   * Lookup106: pallet_compute_jobs::types::JobKindTag
    **/
   PalletComputeJobsJobKindTag: {
     _enum: ['Inference', 'Aggregation']
   },
   /**
-   * Lookup110: frame_system::Phase
+   * Lookup109: pallet_compute_jobs::types::FailureReason
+   **/
+  PalletComputeJobsFailureReason: {
+    _enum: {
+      HandedBack: 'PalletComputeJobsHandBackReason',
+      CommitteeNotFormed: 'Null',
+      TooFewContributions: 'Null'
+    }
+  },
+  /**
+   * Lookup112: frame_system::Phase
    **/
   FrameSystemPhase: {
     _enum: {
@@ -1025,21 +1074,21 @@ export default {
     }
   },
   /**
-   * Lookup113: frame_system::LastRuntimeUpgradeInfo
+   * Lookup115: frame_system::LastRuntimeUpgradeInfo
    **/
   FrameSystemLastRuntimeUpgradeInfo: {
     specVersion: 'Compact<u32>',
     specName: 'Text'
   },
   /**
-   * Lookup116: frame_system::CodeUpgradeAuthorization<T>
+   * Lookup118: frame_system::CodeUpgradeAuthorization<T>
    **/
   FrameSystemCodeUpgradeAuthorization: {
     codeHash: 'H256',
     checkVersion: 'bool'
   },
   /**
-   * Lookup117: frame_system::limits::BlockWeights
+   * Lookup119: frame_system::limits::BlockWeights
    **/
   FrameSystemLimitsBlockWeights: {
     baseBlock: 'SpWeightsWeightV2Weight',
@@ -1047,7 +1096,7 @@ export default {
     perClass: 'FrameSupportDispatchPerDispatchClassWeightsPerClass'
   },
   /**
-   * Lookup118: frame_support::dispatch::PerDispatchClass<frame_system::limits::WeightsPerClass>
+   * Lookup120: frame_support::dispatch::PerDispatchClass<frame_system::limits::WeightsPerClass>
    **/
   FrameSupportDispatchPerDispatchClassWeightsPerClass: {
     normal: 'FrameSystemLimitsWeightsPerClass',
@@ -1055,7 +1104,7 @@ export default {
     mandatory: 'FrameSystemLimitsWeightsPerClass'
   },
   /**
-   * Lookup119: frame_system::limits::WeightsPerClass
+   * Lookup121: frame_system::limits::WeightsPerClass
    **/
   FrameSystemLimitsWeightsPerClass: {
     baseExtrinsic: 'SpWeightsWeightV2Weight',
@@ -1064,14 +1113,14 @@ export default {
     reserved: 'Option<SpWeightsWeightV2Weight>'
   },
   /**
-   * Lookup121: frame_system::limits::BlockLength
+   * Lookup123: frame_system::limits::BlockLength
    **/
   FrameSystemLimitsBlockLength: {
     max: 'FrameSupportDispatchPerDispatchClassU32',
     maxHeaderSize: 'Option<u32>'
   },
   /**
-   * Lookup122: frame_support::dispatch::PerDispatchClass<T>
+   * Lookup124: frame_support::dispatch::PerDispatchClass<T>
    **/
   FrameSupportDispatchPerDispatchClassU32: {
     normal: 'u32',
@@ -1079,14 +1128,14 @@ export default {
     mandatory: 'u32'
   },
   /**
-   * Lookup124: sp_weights::RuntimeDbWeight
+   * Lookup126: sp_weights::RuntimeDbWeight
    **/
   SpWeightsRuntimeDbWeight: {
     read: 'u64',
     write: 'u64'
   },
   /**
-   * Lookup125: sp_version::RuntimeVersion
+   * Lookup127: sp_version::RuntimeVersion
    **/
   SpVersionRuntimeVersion: {
     specName: 'Text',
@@ -1099,17 +1148,17 @@ export default {
     systemVersion: 'u8'
   },
   /**
-   * Lookup130: frame_system::pallet::Error<T>
+   * Lookup132: frame_system::pallet::Error<T>
    **/
   FrameSystemError: {
     _enum: ['InvalidSpecName', 'SpecVersionNeedsToIncrease', 'FailedToExtractRuntimeVersion', 'NonDefaultComposite', 'NonZeroRefCount', 'CallFiltered', 'MultiBlockMigrationsOngoing', 'NothingAuthorized', 'Unauthorized']
   },
   /**
-   * Lookup132: sp_consensus_aura::sr25519::app_sr25519::Public
+   * Lookup134: sp_consensus_aura::sr25519::app_sr25519::Public
    **/
   SpConsensusAuraSr25519AppSr25519Public: '[u8;32]',
   /**
-   * Lookup135: pallet_grandpa::StoredState<N>
+   * Lookup137: pallet_grandpa::StoredState<N>
    **/
   PalletGrandpaStoredState: {
     _enum: {
@@ -1126,7 +1175,7 @@ export default {
     }
   },
   /**
-   * Lookup136: pallet_grandpa::StoredPendingChange<N, Limit>
+   * Lookup138: pallet_grandpa::StoredPendingChange<N, Limit>
    **/
   PalletGrandpaStoredPendingChange: {
     scheduledAt: 'u32',
@@ -1135,13 +1184,13 @@ export default {
     forced: 'Option<u32>'
   },
   /**
-   * Lookup138: pallet_grandpa::pallet::Error<T>
+   * Lookup140: pallet_grandpa::pallet::Error<T>
    **/
   PalletGrandpaError: {
     _enum: ['PauseFailed', 'ResumeFailed', 'ChangePending', 'TooSoon', 'InvalidKeyOwnershipProof', 'InvalidEquivocationProof', 'DuplicateOffenceReport']
   },
   /**
-   * Lookup140: pallet_balances::types::BalanceLock<Balance>
+   * Lookup142: pallet_balances::types::BalanceLock<Balance>
    **/
   PalletBalancesBalanceLock: {
     id: '[u8;8]',
@@ -1149,72 +1198,72 @@ export default {
     reasons: 'PalletBalancesReasons'
   },
   /**
-   * Lookup141: pallet_balances::types::Reasons
+   * Lookup143: pallet_balances::types::Reasons
    **/
   PalletBalancesReasons: {
     _enum: ['Fee', 'Misc', 'All']
   },
   /**
-   * Lookup144: pallet_balances::types::ReserveData<ReserveIdentifier, Balance>
+   * Lookup146: pallet_balances::types::ReserveData<ReserveIdentifier, Balance>
    **/
   PalletBalancesReserveData: {
     id: '[u8;8]',
     amount: 'u128'
   },
   /**
-   * Lookup147: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeHoldReason, Balance>
+   * Lookup149: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeHoldReason, Balance>
    **/
   FrameSupportTokensMiscIdAmountRuntimeHoldReason: {
     id: 'ModelproofRuntimeRuntimeHoldReason',
     amount: 'u128'
   },
   /**
-   * Lookup150: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeFreezeReason, Balance>
+   * Lookup152: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeFreezeReason, Balance>
    **/
   FrameSupportTokensMiscIdAmountRuntimeFreezeReason: {
     id: 'ModelproofRuntimeRuntimeFreezeReason',
     amount: 'u128'
   },
   /**
-   * Lookup151: modelproof_runtime::RuntimeFreezeReason
+   * Lookup153: modelproof_runtime::RuntimeFreezeReason
    **/
   ModelproofRuntimeRuntimeFreezeReason: 'Null',
   /**
-   * Lookup153: pallet_balances::pallet::Error<T, I>
+   * Lookup155: pallet_balances::pallet::Error<T, I>
    **/
   PalletBalancesError: {
     _enum: ['VestingBalance', 'LiquidityRestrictions', 'InsufficientBalance', 'ExistentialDeposit', 'Expendability', 'ExistingVestingSchedule', 'DeadAccount', 'TooManyReserves', 'TooManyHolds', 'TooManyFreezes', 'IssuanceDeactivated', 'DeltaZero']
   },
   /**
-   * Lookup155: pallet_transaction_payment::Releases
+   * Lookup157: pallet_transaction_payment::Releases
    **/
   PalletTransactionPaymentReleases: {
     _enum: ['V1Ancient', 'V2']
   },
   /**
-   * Lookup156: frame_support::traits::storage::NoDrop<frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>>
+   * Lookup158: frame_support::traits::storage::NoDrop<frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>>
    **/
   FrameSupportStorageNoDrop: 'FrameSupportTokensFungibleImbalance',
   /**
-   * Lookup157: frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>
+   * Lookup159: frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>
    **/
   FrameSupportTokensFungibleImbalance: {
     amount: 'u128'
   },
   /**
-   * Lookup158: pallet_sudo::pallet::Error<T>
+   * Lookup160: pallet_sudo::pallet::Error<T>
    **/
   PalletSudoError: {
     _enum: ['RequireSudo']
   },
   /**
-   * Lookup159: pallet_utility::pallet::Error<T>
+   * Lookup161: pallet_utility::pallet::Error<T>
    **/
   PalletUtilityError: {
     _enum: ['TooManyCalls']
   },
   /**
-   * Lookup160: pallet_model_registry::types::ModelInfo<T>
+   * Lookup162: pallet_model_registry::types::ModelInfo<T>
    **/
   PalletModelRegistryModelInfo: {
     owner: 'AccountId32',
@@ -1231,19 +1280,27 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup162: pallet_model_registry::types::ModelStatus
+   * Lookup164: pallet_model_registry::types::ModelStatus
    **/
   PalletModelRegistryModelStatus: {
     _enum: ['Active', 'Retired']
   },
   /**
-   * Lookup165: pallet_model_registry::pallet::Error<T>
+   * Lookup167: pallet_model_registry::types::GrantInfo<T>
    **/
-  PalletModelRegistryError: {
-    _enum: ['DuplicateDigest', 'UnknownModel', 'NotOwner', 'ModelRetired', 'CidTooLong', 'EmptyCid', 'EnvelopeTooLong', 'EmptyEnvelope', 'GrantNotFound', 'Overflow']
+  PalletModelRegistryGrantInfo: {
+    envelope: 'Bytes',
+    depositor: 'AccountId32',
+    deposit: 'u128'
   },
   /**
-   * Lookup166: pallet_escrow::types::EscrowInfo<sp_core::crypto::AccountId32, Balance, BlockNumber>
+   * Lookup169: pallet_model_registry::pallet::Error<T>
+   **/
+  PalletModelRegistryError: {
+    _enum: ['DuplicateDigest', 'UnknownModel', 'NotOwner', 'ModelRetired', 'CidTooLong', 'EmptyCid', 'EnvelopeTooLong', 'EmptyEnvelope', 'GrantNotFound', 'Overflow', 'InsufficientBalance']
+  },
+  /**
+   * Lookup170: pallet_escrow::types::EscrowInfo<sp_core::crypto::AccountId32, Balance, BlockNumber>
    **/
   PalletEscrowEscrowInfo: {
     payer: 'AccountId32',
@@ -1253,22 +1310,23 @@ export default {
     arbiter: 'Option<AccountId32>',
     status: 'PalletEscrowEscrowStatus',
     managed: 'bool',
-    createdAt: 'u32'
+    createdAt: 'u32',
+    deposit: 'u128'
   },
   /**
-   * Lookup167: pallet_escrow::types::EscrowStatus
+   * Lookup171: pallet_escrow::types::EscrowStatus
    **/
   PalletEscrowEscrowStatus: {
     _enum: ['Open', 'Disputed']
   },
   /**
-   * Lookup168: pallet_escrow::pallet::Error<T>
+   * Lookup172: pallet_escrow::pallet::Error<T>
    **/
   PalletEscrowError: {
-    _enum: ['ZeroAmount', 'DeadlineInPast', 'SelfEscrow', 'UnknownEscrow', 'NotPayer', 'EscrowDisputed', 'ManagedEscrow', 'DeadlineNotReached', 'NotParty', 'AlreadyDisputed', 'NotArbiter', 'NotDisputed', 'PayoutsExceedEscrow', 'NotManaged']
+    _enum: ['ZeroAmount', 'DeadlineInPast', 'DeadlineTooFar', 'SelfEscrow', 'InvalidArbiter', 'InsufficientBalance', 'UnknownEscrow', 'NotPayer', 'EscrowDisputed', 'ManagedEscrow', 'DeadlineNotReached', 'NotParty', 'AlreadyDisputed', 'NotArbiter', 'NotDisputed', 'PayoutsExceedEscrow', 'NotManaged']
   },
   /**
-   * Lookup169: pallet_compute_jobs::types::WorkerInfo<T>
+   * Lookup173: pallet_compute_jobs::types::WorkerInfo<T>
    **/
   PalletComputeJobsWorkerInfo: {
     encryptionKey: '[u8;32]',
@@ -1277,7 +1335,7 @@ export default {
     registeredAt: 'u32'
   },
   /**
-   * Lookup170: pallet_compute_jobs::types::CircuitInfo<T>
+   * Lookup174: pallet_compute_jobs::types::CircuitInfo<T>
    **/
   PalletComputeJobsCircuitInfo: {
     vk: 'Bytes',
@@ -1286,7 +1344,7 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup172: pallet_compute_jobs::types::JobInfo<T>
+   * Lookup176: pallet_compute_jobs::types::JobInfo<T>
    **/
   PalletComputeJobsJobInfo: {
     consumer: 'AccountId32',
@@ -1295,16 +1353,18 @@ export default {
     deadline: 'u32',
     createdAt: 'u32',
     status: 'PalletComputeJobsJobStatus',
-    kind: 'PalletComputeJobsJobKind'
+    kind: 'PalletComputeJobsJobKind',
+    deposit: 'u128',
+    finishedAt: 'Option<u32>'
   },
   /**
-   * Lookup173: pallet_compute_jobs::types::JobStatus
+   * Lookup177: pallet_compute_jobs::types::JobStatus
    **/
   PalletComputeJobsJobStatus: {
-    _enum: ['Open', 'Claimed', 'Collecting', 'Aggregating', 'Completed', 'Expired']
+    _enum: ['Open', 'Claimed', 'Collecting', 'Aggregating', 'Completed', 'Expired', 'Failed']
   },
   /**
-   * Lookup174: pallet_compute_jobs::types::JobKind<T>
+   * Lookup178: pallet_compute_jobs::types::JobKind<T>
    **/
   PalletComputeJobsJobKind: {
     _enum: {
@@ -1320,29 +1380,50 @@ export default {
         committeeSize: 'u32',
         vectorLen: 'u32',
         contributionDeadline: 'u32',
-        committee: 'Vec<AccountId32>'
+        resultKey: '[u8;32]',
+        candidates: 'Vec<AccountId32>',
+        candidacyEnd: 'u32',
+        committee: 'Vec<AccountId32>',
+        reviewEnd: 'Option<u32>'
       }
     }
   },
   /**
-   * Lookup177: pallet_compute_jobs::pallet::Error<T>
+   * Lookup181: pallet_compute_jobs::types::Contribution<T>
    **/
-  PalletComputeJobsError: {
-    _enum: ['AlreadyRegistered', 'NotWorker', 'WorkerHasOpenJobs', 'InsufficientBalance', 'BondTooLow', 'VkTooLong', 'InvalidVerifyingKey', 'TooManyPublicInputs', 'CircuitExists', 'UnknownModel', 'ModelRetired', 'ModelNotZkCapable', 'UnknownCircuit', 'CircuitUnsuitable', 'NonCanonicalInputHash', 'CidTooLong', 'ZeroReward', 'DeadlineInPast', 'UnknownJob', 'NoGrant', 'AlreadyClaimed', 'JobNotOpen', 'DeadlinePassed', 'AlreadyInCommittee', 'CommitteeFull', 'NotClaimant', 'JobNotClaimed', 'NotInferenceJob', 'NotAggregationJob', 'OutputCountMismatch', 'NonCanonicalOutput', 'InvalidProof', 'NoParticipants', 'TooManyParticipants', 'DuplicateParticipant', 'InvalidCommitteeSize', 'InvalidVectorLen', 'InvalidContributionDeadline', 'NotParticipant', 'AlreadyContributed', 'CommitteeNotFormed', 'ContributionsClosed', 'TooEarly', 'NoContributions', 'NotCommitteeMember', 'PartialAlreadySubmitted', 'ContributionsNotClosed', 'DeadlineNotReached', 'JobFinished', 'Overflow']
+  PalletComputeJobsContribution: {
+    manifestCid: 'Bytes',
+    manifestDigest: 'H256',
+    deposit: 'u128',
+    rejectedBy: 'Option<AccountId32>'
   },
   /**
-   * Lookup178: modelproof_runtime::Runtime
+   * Lookup182: pallet_compute_jobs::types::Partial<T>
+   **/
+  PalletComputeJobsPartial: {
+    partialCid: 'Bytes',
+    partialDigest: 'H256',
+    deposit: 'u128'
+  },
+  /**
+   * Lookup183: pallet_compute_jobs::pallet::Error<T>
+   **/
+  PalletComputeJobsError: {
+    _enum: ['AlreadyRegistered', 'NotWorker', 'WorkerHasOpenJobs', 'InsufficientBalance', 'BondTooLow', 'TooManyOpenClaims', 'WeakEncryptionKey', 'VkTooLong', 'InvalidVerifyingKey', 'TooManyPublicInputs', 'CircuitExists', 'UnknownModel', 'ModelRetired', 'ModelNotZkCapable', 'UnknownCircuit', 'CircuitUnsuitable', 'NonCanonicalInputHash', 'CidTooLong', 'ZeroReward', 'DeadlineInPast', 'DeadlineTooFar', 'DeadlineTooSoon', 'UnknownJob', 'NoGrant', 'AlreadyClaimed', 'JobNotOpen', 'DeadlinePassed', 'AlreadyCandidate', 'CandidacyClosed', 'TooManyCandidates', 'CommitteeFull', 'NotEnoughCandidates', 'SeedExpired', 'NotClaimant', 'NotCandidate', 'CannotHandBack', 'JobNotClaimed', 'NotInferenceJob', 'NotAggregationJob', 'OutputCountMismatch', 'NonCanonicalOutput', 'InvalidProof', 'TooFewParticipants', 'TooManyParticipants', 'DuplicateParticipant', 'InvalidCommitteeSize', 'InvalidVectorLen', 'InvalidContributionDeadline', 'NotParticipant', 'AlreadyContributed', 'CommitteeNotFormed', 'ContributionsClosed', 'TooEarly', 'TooFewContributions', 'NoContribution', 'AlreadyRejected', 'ReviewOver', 'ReviewNotOver', 'NotCommitteeMember', 'PartialAlreadySubmitted', 'ContributionsNotClosed', 'DeadlineNotReached', 'JobFinished', 'JobNotFinished', 'RetentionNotOver', 'Overflow']
+  },
+  /**
+   * Lookup184: modelproof_runtime::Runtime
    **/
   ModelproofRuntimeRuntime: 'Null',
   /**
-   * Lookup179: sp_runtime::generic::block::LazyBlock<sp_runtime::generic::header::Header<Number, Hash>, sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic<sp_runtime::multiaddress::MultiAddress<sp_core::crypto::AccountId32, AccountIndex>, modelproof_runtime::RuntimeCall, sp_runtime::MultiSignature, Extra>>
+   * Lookup185: sp_runtime::generic::block::LazyBlock<sp_runtime::generic::header::Header<Number, Hash>, sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic<sp_runtime::multiaddress::MultiAddress<sp_core::crypto::AccountId32, AccountIndex>, modelproof_runtime::RuntimeCall, sp_runtime::MultiSignature, Extra>>
    **/
   SpRuntimeBlockLazyBlock: {
     header: 'SpRuntimeHeader',
     extrinsics: 'Vec<Bytes>'
   },
   /**
-   * Lookup180: sp_runtime::generic::header::Header<Number, Hash>
+   * Lookup186: sp_runtime::generic::header::Header<Number, Hash>
    **/
   SpRuntimeHeader: {
     parentHash: 'H256',
@@ -1352,20 +1433,20 @@ export default {
     digest: 'SpRuntimeDigest'
   },
   /**
-   * Lookup184: sp_runtime::ExtrinsicInclusionMode
+   * Lookup190: sp_runtime::ExtrinsicInclusionMode
    **/
   SpRuntimeExtrinsicInclusionMode: {
     _enum: ['AllExtrinsics', 'OnlyInherents']
   },
   /**
-   * Lookup188: frame_support::view_functions::ViewFunctionId
+   * Lookup194: frame_support::view_functions::ViewFunctionId
    **/
   FrameSupportViewFunctionsViewFunctionId: {
     prefix: '[u8;16]',
     suffix: '[u8;16]'
   },
   /**
-   * Lookup191: frame_support::view_functions::ViewFunctionDispatchError
+   * Lookup197: frame_support::view_functions::ViewFunctionDispatchError
    **/
   FrameSupportViewFunctionsViewFunctionDispatchError: {
     _enum: {
@@ -1375,7 +1456,7 @@ export default {
     }
   },
   /**
-   * Lookup193: sp_runtime::transaction_validity::TransactionValidityError
+   * Lookup199: sp_runtime::transaction_validity::TransactionValidityError
    **/
   SpRuntimeTransactionValidityTransactionValidityError: {
     _enum: {
@@ -1384,7 +1465,7 @@ export default {
     }
   },
   /**
-   * Lookup194: sp_runtime::transaction_validity::InvalidTransaction
+   * Lookup200: sp_runtime::transaction_validity::InvalidTransaction
    **/
   SpRuntimeTransactionValidityInvalidTransaction: {
     _enum: {
@@ -1404,7 +1485,7 @@ export default {
     }
   },
   /**
-   * Lookup195: sp_runtime::transaction_validity::UnknownTransaction
+   * Lookup201: sp_runtime::transaction_validity::UnknownTransaction
    **/
   SpRuntimeTransactionValidityUnknownTransaction: {
     _enum: {
@@ -1414,13 +1495,13 @@ export default {
     }
   },
   /**
-   * Lookup196: sp_inherents::InherentData
+   * Lookup202: sp_inherents::InherentData
    **/
   SpInherentsInherentData: {
     data: 'BTreeMap<[u8;8], Bytes>'
   },
   /**
-   * Lookup201: sp_inherents::CheckInherentsResult
+   * Lookup207: sp_inherents::CheckInherentsResult
    **/
   SpInherentsCheckInherentsResult: {
     okay: 'bool',
@@ -1428,13 +1509,13 @@ export default {
     errors: 'SpInherentsInherentData'
   },
   /**
-   * Lookup202: sp_runtime::transaction_validity::TransactionSource
+   * Lookup208: sp_runtime::transaction_validity::TransactionSource
    **/
   SpRuntimeTransactionValidityTransactionSource: {
     _enum: ['InBlock', 'Local', 'External']
   },
   /**
-   * Lookup204: sp_runtime::transaction_validity::ValidTransaction
+   * Lookup210: sp_runtime::transaction_validity::ValidTransaction
    **/
   SpRuntimeTransactionValidityValidTransaction: {
     priority: 'u64',
@@ -1444,7 +1525,7 @@ export default {
     propagate: 'bool'
   },
   /**
-   * Lookup207: sp_session::runtime_api::OpaqueGeneratedSessionKeys
+   * Lookup213: sp_session::runtime_api::OpaqueGeneratedSessionKeys
    **/
   SpSessionRuntimeApiOpaqueGeneratedSessionKeys: {
     _alias: {
@@ -1454,11 +1535,11 @@ export default {
     proof: 'Bytes'
   },
   /**
-   * Lookup211: sp_core::crypto::KeyTypeId
+   * Lookup217: sp_core::crypto::KeyTypeId
    **/
   SpCoreCryptoKeyTypeId: '[u8;4]',
   /**
-   * Lookup215: pallet_transaction_payment::types::RuntimeDispatchInfo<Balance, sp_weights::weight_v2::Weight>
+   * Lookup221: pallet_transaction_payment::types::RuntimeDispatchInfo<Balance, sp_weights::weight_v2::Weight>
    **/
   PalletTransactionPaymentRuntimeDispatchInfo: {
     weight: 'SpWeightsWeightV2Weight',
@@ -1466,14 +1547,14 @@ export default {
     partialFee: 'u128'
   },
   /**
-   * Lookup216: pallet_transaction_payment::types::FeeDetails<Balance>
+   * Lookup222: pallet_transaction_payment::types::FeeDetails<Balance>
    **/
   PalletTransactionPaymentFeeDetails: {
     inclusionFee: 'Option<PalletTransactionPaymentInclusionFee>',
     tip: 'u128'
   },
   /**
-   * Lookup218: pallet_transaction_payment::types::InclusionFee<Balance>
+   * Lookup224: pallet_transaction_payment::types::InclusionFee<Balance>
    **/
   PalletTransactionPaymentInclusionFee: {
     baseFee: 'u128',
@@ -1481,7 +1562,7 @@ export default {
     adjustedWeightFee: 'u128'
   },
   /**
-   * Lookup222: modelproof_runtime::RuntimeError
+   * Lookup228: modelproof_runtime::RuntimeError
    **/
   ModelproofRuntimeRuntimeError: {
     _enum: {

@@ -397,6 +397,7 @@ declare module '@polkadot/types/lookup' {
       readonly reward: u128;
       readonly contributionDeadline: u32;
       readonly deadline: u32;
+      readonly resultKey: U8aFixed;
     } & Struct;
     readonly isContribute: boolean;
     readonly asContribute: {
@@ -418,10 +419,38 @@ declare module '@polkadot/types/lookup' {
     readonly asExpireJob: {
       readonly jobId: u64;
     } & Struct;
-    readonly type: 'RegisterWorker' | 'DeregisterWorker' | 'RegisterCircuit' | 'SubmitInferenceJob' | 'ClaimJob' | 'SubmitInferenceResult' | 'SubmitAggregationJob' | 'Contribute' | 'CloseContributions' | 'SubmitPartial' | 'ExpireJob';
+    readonly isHandBackJob: boolean;
+    readonly asHandBackJob: {
+      readonly jobId: u64;
+      readonly reason: PalletComputeJobsHandBackReason;
+    } & Struct;
+    readonly isFormCommittee: boolean;
+    readonly asFormCommittee: {
+      readonly jobId: u64;
+    } & Struct;
+    readonly isReportContribution: boolean;
+    readonly asReportContribution: {
+      readonly jobId: u64;
+      readonly participant: AccountId32;
+    } & Struct;
+    readonly isPruneJob: boolean;
+    readonly asPruneJob: {
+      readonly jobId: u64;
+    } & Struct;
+    readonly type: 'RegisterWorker' | 'DeregisterWorker' | 'RegisterCircuit' | 'SubmitInferenceJob' | 'ClaimJob' | 'SubmitInferenceResult' | 'SubmitAggregationJob' | 'Contribute' | 'CloseContributions' | 'SubmitPartial' | 'ExpireJob' | 'HandBackJob' | 'FormCommittee' | 'ReportContribution' | 'PruneJob';
   }
 
-  /** @name SpRuntimeMultiSignature (53) */
+  /** @name PalletComputeJobsHandBackReason (53) */
+  interface PalletComputeJobsHandBackReason extends Enum {
+    readonly isInputUnavailable: boolean;
+    readonly isInvalidInput: boolean;
+    readonly isGrantRevoked: boolean;
+    readonly isModelUnavailable: boolean;
+    readonly isWithdrawn: boolean;
+    readonly type: 'InputUnavailable' | 'InvalidInput' | 'GrantRevoked' | 'ModelUnavailable' | 'Withdrawn';
+  }
+
+  /** @name SpRuntimeMultiSignature (54) */
   interface SpRuntimeMultiSignature extends Enum {
     readonly isEd25519: boolean;
     readonly asEd25519: U8aFixed;
@@ -434,28 +463,28 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Ed25519' | 'Sr25519' | 'Ecdsa' | 'Eth';
   }
 
-  /** @name FrameSystemExtensionsCheckNonZeroSender (55) */
+  /** @name FrameSystemExtensionsCheckNonZeroSender (56) */
   type FrameSystemExtensionsCheckNonZeroSender = Null;
 
-  /** @name FrameSystemExtensionsCheckSpecVersion (56) */
+  /** @name FrameSystemExtensionsCheckSpecVersion (57) */
   type FrameSystemExtensionsCheckSpecVersion = Null;
 
-  /** @name FrameSystemExtensionsCheckTxVersion (57) */
+  /** @name FrameSystemExtensionsCheckTxVersion (58) */
   type FrameSystemExtensionsCheckTxVersion = Null;
 
-  /** @name FrameSystemExtensionsCheckGenesis (58) */
+  /** @name FrameSystemExtensionsCheckGenesis (59) */
   type FrameSystemExtensionsCheckGenesis = Null;
 
-  /** @name FrameSystemExtensionsCheckNonce (61) */
+  /** @name FrameSystemExtensionsCheckNonce (62) */
   interface FrameSystemExtensionsCheckNonce extends Compact<u32> {}
 
-  /** @name FrameSystemExtensionsCheckWeight (63) */
+  /** @name FrameSystemExtensionsCheckWeight (64) */
   type FrameSystemExtensionsCheckWeight = Null;
 
-  /** @name PalletTransactionPaymentChargeTransactionPayment (64) */
+  /** @name PalletTransactionPaymentChargeTransactionPayment (65) */
   interface PalletTransactionPaymentChargeTransactionPayment extends Compact<u128> {}
 
-  /** @name FrameSystemAccountInfo (66) */
+  /** @name FrameSystemAccountInfo (67) */
   interface FrameSystemAccountInfo extends Struct {
     readonly nonce: u32;
     readonly consumers: u32;
@@ -464,7 +493,7 @@ declare module '@polkadot/types/lookup' {
     readonly data: PalletBalancesAccountData;
   }
 
-  /** @name PalletBalancesAccountData (67) */
+  /** @name PalletBalancesAccountData (68) */
   interface PalletBalancesAccountData extends Struct {
     readonly free: u128;
     readonly reserved: u128;
@@ -472,19 +501,19 @@ declare module '@polkadot/types/lookup' {
     readonly flags: u128;
   }
 
-  /** @name FrameSupportDispatchPerDispatchClassWeight (69) */
+  /** @name FrameSupportDispatchPerDispatchClassWeight (70) */
   interface FrameSupportDispatchPerDispatchClassWeight extends Struct {
     readonly normal: SpWeightsWeightV2Weight;
     readonly operational: SpWeightsWeightV2Weight;
     readonly mandatory: SpWeightsWeightV2Weight;
   }
 
-  /** @name SpRuntimeDigest (70) */
+  /** @name SpRuntimeDigest (71) */
   interface SpRuntimeDigest extends Struct {
     readonly logs: Vec<SpRuntimeDigestDigestItem>;
   }
 
-  /** @name SpRuntimeDigestDigestItem (72) */
+  /** @name SpRuntimeDigestDigestItem (73) */
   interface SpRuntimeDigestDigestItem extends Enum {
     readonly isOther: boolean;
     readonly asOther: Bytes;
@@ -498,14 +527,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Other' | 'Consensus' | 'Seal' | 'PreRuntime' | 'RuntimeEnvironmentUpdated';
   }
 
-  /** @name FrameSystemEventRecord (75) */
+  /** @name FrameSystemEventRecord (76) */
   interface FrameSystemEventRecord extends Struct {
     readonly phase: FrameSystemPhase;
     readonly event: Event;
     readonly topics: Vec<H256>;
   }
 
-  /** @name FrameSystemEvent (77) */
+  /** @name FrameSystemEvent (78) */
   interface FrameSystemEvent extends Enum {
     readonly isExtrinsicSuccess: boolean;
     readonly asExtrinsicSuccess: {
@@ -546,14 +575,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ExtrinsicSuccess' | 'ExtrinsicFailed' | 'CodeUpdated' | 'NewAccount' | 'KilledAccount' | 'Remarked' | 'UpgradeAuthorized' | 'RejectedInvalidAuthorizedUpgrade';
   }
 
-  /** @name FrameSystemDispatchEventInfo (78) */
+  /** @name FrameSystemDispatchEventInfo (79) */
   interface FrameSystemDispatchEventInfo extends Struct {
     readonly weight: SpWeightsWeightV2Weight;
     readonly class: FrameSupportDispatchDispatchClass;
     readonly paysFee: FrameSupportDispatchPays;
   }
 
-  /** @name FrameSupportDispatchDispatchClass (79) */
+  /** @name FrameSupportDispatchDispatchClass (80) */
   interface FrameSupportDispatchDispatchClass extends Enum {
     readonly isNormal: boolean;
     readonly isOperational: boolean;
@@ -561,14 +590,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Normal' | 'Operational' | 'Mandatory';
   }
 
-  /** @name FrameSupportDispatchPays (80) */
+  /** @name FrameSupportDispatchPays (81) */
   interface FrameSupportDispatchPays extends Enum {
     readonly isYes: boolean;
     readonly isNo: boolean;
     readonly type: 'Yes' | 'No';
   }
 
-  /** @name SpRuntimeDispatchError (81) */
+  /** @name SpRuntimeDispatchError (82) */
   interface SpRuntimeDispatchError extends Enum {
     readonly isOther: boolean;
     readonly isCannotLookup: boolean;
@@ -593,13 +622,13 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Other' | 'CannotLookup' | 'BadOrigin' | 'Module' | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | 'Token' | 'Arithmetic' | 'Transactional' | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | 'Trie';
   }
 
-  /** @name SpRuntimeModuleError (82) */
+  /** @name SpRuntimeModuleError (83) */
   interface SpRuntimeModuleError extends Struct {
     readonly index: u8;
     readonly error: U8aFixed;
   }
 
-  /** @name SpRuntimeTokenError (83) */
+  /** @name SpRuntimeTokenError (84) */
   interface SpRuntimeTokenError extends Enum {
     readonly isFundsUnavailable: boolean;
     readonly isOnlyProvider: boolean;
@@ -614,7 +643,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked';
   }
 
-  /** @name SpArithmeticArithmeticError (84) */
+  /** @name SpArithmeticArithmeticError (85) */
   interface SpArithmeticArithmeticError extends Enum {
     readonly isUnderflow: boolean;
     readonly isOverflow: boolean;
@@ -622,14 +651,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Underflow' | 'Overflow' | 'DivisionByZero';
   }
 
-  /** @name SpRuntimeTransactionalError (85) */
+  /** @name SpRuntimeTransactionalError (86) */
   interface SpRuntimeTransactionalError extends Enum {
     readonly isLimitReached: boolean;
     readonly isNoLayer: boolean;
     readonly type: 'LimitReached' | 'NoLayer';
   }
 
-  /** @name SpRuntimeProvingTrieTrieError (86) */
+  /** @name SpRuntimeProvingTrieTrieError (87) */
   interface SpRuntimeProvingTrieTrieError extends Enum {
     readonly isInvalidStateRoot: boolean;
     readonly isIncompleteDatabase: boolean;
@@ -648,7 +677,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError';
   }
 
-  /** @name PalletGrandpaEvent (87) */
+  /** @name PalletGrandpaEvent (88) */
   interface PalletGrandpaEvent extends Enum {
     readonly isNewAuthorities: boolean;
     readonly asNewAuthorities: {
@@ -659,7 +688,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'NewAuthorities' | 'Paused' | 'Resumed';
   }
 
-  /** @name PalletBalancesEvent (90) */
+  /** @name PalletBalancesEvent (91) */
   interface PalletBalancesEvent extends Enum {
     readonly isEndowed: boolean;
     readonly asEndowed: {
@@ -816,14 +845,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Endowed' | 'DustLost' | 'Transfer' | 'BalanceSet' | 'Reserved' | 'Unreserved' | 'ReserveRepatriated' | 'Deposit' | 'Withdraw' | 'Slashed' | 'Minted' | 'MintedCredit' | 'Burned' | 'BurnedDebt' | 'Suspended' | 'Restored' | 'Upgraded' | 'Issued' | 'Rescinded' | 'Locked' | 'Unlocked' | 'Frozen' | 'Thawed' | 'TotalIssuanceForced' | 'Held' | 'BurnedHeld' | 'TransferOnHold' | 'TransferAndHold' | 'Released' | 'Unexpected';
   }
 
-  /** @name FrameSupportTokensMiscBalanceStatus (91) */
+  /** @name FrameSupportTokensMiscBalanceStatus (92) */
   interface FrameSupportTokensMiscBalanceStatus extends Enum {
     readonly isFree: boolean;
     readonly isReserved: boolean;
     readonly type: 'Free' | 'Reserved';
   }
 
-  /** @name ModelproofRuntimeRuntimeHoldReason (92) */
+  /** @name ModelproofRuntimeRuntimeHoldReason (93) */
   interface ModelproofRuntimeRuntimeHoldReason extends Enum {
     readonly isModelRegistry: boolean;
     readonly asModelRegistry: PalletModelRegistryHoldReason;
@@ -834,33 +863,36 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ModelRegistry' | 'Escrow' | 'ComputeJobs';
   }
 
-  /** @name PalletModelRegistryHoldReason (93) */
+  /** @name PalletModelRegistryHoldReason (94) */
   interface PalletModelRegistryHoldReason extends Enum {
     readonly isModelDeposit: boolean;
-    readonly type: 'ModelDeposit';
+    readonly isGrantDeposit: boolean;
+    readonly type: 'ModelDeposit' | 'GrantDeposit';
   }
 
-  /** @name PalletEscrowHoldReason (94) */
+  /** @name PalletEscrowHoldReason (95) */
   interface PalletEscrowHoldReason extends Enum {
     readonly isEscrow: boolean;
-    readonly type: 'Escrow';
+    readonly isDeposit: boolean;
+    readonly type: 'Escrow' | 'Deposit';
   }
 
-  /** @name PalletComputeJobsHoldReason (95) */
+  /** @name PalletComputeJobsHoldReason (96) */
   interface PalletComputeJobsHoldReason extends Enum {
     readonly isWorkerBond: boolean;
     readonly isCircuitDeposit: boolean;
-    readonly type: 'WorkerBond' | 'CircuitDeposit';
+    readonly isStorageDeposit: boolean;
+    readonly type: 'WorkerBond' | 'CircuitDeposit' | 'StorageDeposit';
   }
 
-  /** @name PalletBalancesUnexpectedKind (96) */
+  /** @name PalletBalancesUnexpectedKind (97) */
   interface PalletBalancesUnexpectedKind extends Enum {
     readonly isBalanceUpdated: boolean;
     readonly isFailedToMutateAccount: boolean;
     readonly type: 'BalanceUpdated' | 'FailedToMutateAccount';
   }
 
-  /** @name PalletTransactionPaymentEvent (97) */
+  /** @name PalletTransactionPaymentEvent (98) */
   interface PalletTransactionPaymentEvent extends Enum {
     readonly isTransactionFeePaid: boolean;
     readonly asTransactionFeePaid: {
@@ -871,7 +903,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'TransactionFeePaid';
   }
 
-  /** @name PalletSudoEvent (98) */
+  /** @name PalletSudoEvent (99) */
   interface PalletSudoEvent extends Enum {
     readonly isSudid: boolean;
     readonly asSudid: {
@@ -890,7 +922,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Sudid' | 'KeyChanged' | 'KeyRemoved' | 'SudoAsDone';
   }
 
-  /** @name PalletUtilityEvent (100) */
+  /** @name PalletUtilityEvent (101) */
   interface PalletUtilityEvent extends Enum {
     readonly isBatchInterrupted: boolean;
     readonly asBatchInterrupted: {
@@ -916,7 +948,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'BatchInterrupted' | 'BatchCompleted' | 'BatchCompletedWithErrors' | 'ItemCompleted' | 'ItemFailed' | 'DispatchedAs' | 'IfElseMainSuccess' | 'IfElseFallbackCalled';
   }
 
-  /** @name PalletModelRegistryEvent (101) */
+  /** @name PalletModelRegistryEvent (102) */
   interface PalletModelRegistryEvent extends Enum {
     readonly isModelRegistered: boolean;
     readonly asModelRegistered: {
@@ -955,7 +987,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ModelRegistered' | 'VersionPublished' | 'AccessGranted' | 'AccessRevoked' | 'ModelRetired' | 'OwnershipTransferred';
   }
 
-  /** @name PalletEscrowEvent (103) */
+  /** @name PalletEscrowEvent (104) */
   interface PalletEscrowEvent extends Enum {
     readonly isEscrowCreated: boolean;
     readonly asEscrowCreated: {
@@ -1004,7 +1036,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'EscrowCreated' | 'EscrowReleased' | 'EscrowRefunded' | 'EscrowDisputed' | 'EscrowResolved' | 'ManagedEscrowLocked' | 'ManagedEscrowSettled';
   }
 
-  /** @name PalletComputeJobsEvent (104) */
+  /** @name PalletComputeJobsEvent (105) */
   interface PalletComputeJobsEvent extends Enum {
     readonly isWorkerRegistered: boolean;
     readonly asWorkerRegistered: {
@@ -1052,10 +1084,17 @@ declare module '@polkadot/types/lookup' {
       readonly manifestCid: Bytes;
       readonly manifestDigest: H256;
     } & Struct;
+    readonly isContributionRejected: boolean;
+    readonly asContributionRejected: {
+      readonly jobId: u64;
+      readonly participant: AccountId32;
+      readonly by: AccountId32;
+    } & Struct;
     readonly isContributionsClosed: boolean;
     readonly asContributionsClosed: {
       readonly jobId: u64;
       readonly contributors: u32;
+      readonly reviewEnd: u32;
     } & Struct;
     readonly isPartialReceived: boolean;
     readonly asPartialReceived: {
@@ -1070,22 +1109,46 @@ declare module '@polkadot/types/lookup' {
       readonly reward: u128;
       readonly royalty: u128;
     } & Struct;
+    readonly isJobHandedBack: boolean;
+    readonly asJobHandedBack: {
+      readonly jobId: u64;
+      readonly worker: AccountId32;
+      readonly reason: PalletComputeJobsHandBackReason;
+    } & Struct;
+    readonly isJobFailed: boolean;
+    readonly asJobFailed: {
+      readonly jobId: u64;
+      readonly reason: PalletComputeJobsFailureReason;
+    } & Struct;
     readonly isJobExpired: boolean;
     readonly asJobExpired: {
       readonly jobId: u64;
       readonly slashed: Vec<ITuple<[AccountId32, u128]>>;
     } & Struct;
-    readonly type: 'WorkerRegistered' | 'WorkerDeregistered' | 'CircuitRegistered' | 'JobSubmitted' | 'JobClaimed' | 'CommitteeFormed' | 'InferenceResultAccepted' | 'ContributionReceived' | 'ContributionsClosed' | 'PartialReceived' | 'JobCompleted' | 'JobExpired';
+    readonly isJobPruned: boolean;
+    readonly asJobPruned: {
+      readonly jobId: u64;
+    } & Struct;
+    readonly type: 'WorkerRegistered' | 'WorkerDeregistered' | 'CircuitRegistered' | 'JobSubmitted' | 'JobClaimed' | 'CommitteeFormed' | 'InferenceResultAccepted' | 'ContributionReceived' | 'ContributionRejected' | 'ContributionsClosed' | 'PartialReceived' | 'JobCompleted' | 'JobHandedBack' | 'JobFailed' | 'JobExpired' | 'JobPruned';
   }
 
-  /** @name PalletComputeJobsJobKindTag (105) */
+  /** @name PalletComputeJobsJobKindTag (106) */
   interface PalletComputeJobsJobKindTag extends Enum {
     readonly isInference: boolean;
     readonly isAggregation: boolean;
     readonly type: 'Inference' | 'Aggregation';
   }
 
-  /** @name FrameSystemPhase (110) */
+  /** @name PalletComputeJobsFailureReason (109) */
+  interface PalletComputeJobsFailureReason extends Enum {
+    readonly isHandedBack: boolean;
+    readonly asHandedBack: PalletComputeJobsHandBackReason;
+    readonly isCommitteeNotFormed: boolean;
+    readonly isTooFewContributions: boolean;
+    readonly type: 'HandedBack' | 'CommitteeNotFormed' | 'TooFewContributions';
+  }
+
+  /** @name FrameSystemPhase (112) */
   interface FrameSystemPhase extends Enum {
     readonly isApplyExtrinsic: boolean;
     readonly asApplyExtrinsic: u32;
@@ -1094,33 +1157,33 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ApplyExtrinsic' | 'Finalization' | 'Initialization';
   }
 
-  /** @name FrameSystemLastRuntimeUpgradeInfo (113) */
+  /** @name FrameSystemLastRuntimeUpgradeInfo (115) */
   interface FrameSystemLastRuntimeUpgradeInfo extends Struct {
     readonly specVersion: Compact<u32>;
     readonly specName: Text;
   }
 
-  /** @name FrameSystemCodeUpgradeAuthorization (116) */
+  /** @name FrameSystemCodeUpgradeAuthorization (118) */
   interface FrameSystemCodeUpgradeAuthorization extends Struct {
     readonly codeHash: H256;
     readonly checkVersion: bool;
   }
 
-  /** @name FrameSystemLimitsBlockWeights (117) */
+  /** @name FrameSystemLimitsBlockWeights (119) */
   interface FrameSystemLimitsBlockWeights extends Struct {
     readonly baseBlock: SpWeightsWeightV2Weight;
     readonly maxBlock: SpWeightsWeightV2Weight;
     readonly perClass: FrameSupportDispatchPerDispatchClassWeightsPerClass;
   }
 
-  /** @name FrameSupportDispatchPerDispatchClassWeightsPerClass (118) */
+  /** @name FrameSupportDispatchPerDispatchClassWeightsPerClass (120) */
   interface FrameSupportDispatchPerDispatchClassWeightsPerClass extends Struct {
     readonly normal: FrameSystemLimitsWeightsPerClass;
     readonly operational: FrameSystemLimitsWeightsPerClass;
     readonly mandatory: FrameSystemLimitsWeightsPerClass;
   }
 
-  /** @name FrameSystemLimitsWeightsPerClass (119) */
+  /** @name FrameSystemLimitsWeightsPerClass (121) */
   interface FrameSystemLimitsWeightsPerClass extends Struct {
     readonly baseExtrinsic: SpWeightsWeightV2Weight;
     readonly maxExtrinsic: Option<SpWeightsWeightV2Weight>;
@@ -1128,26 +1191,26 @@ declare module '@polkadot/types/lookup' {
     readonly reserved: Option<SpWeightsWeightV2Weight>;
   }
 
-  /** @name FrameSystemLimitsBlockLength (121) */
+  /** @name FrameSystemLimitsBlockLength (123) */
   interface FrameSystemLimitsBlockLength extends Struct {
     readonly max: FrameSupportDispatchPerDispatchClassU32;
     readonly maxHeaderSize: Option<u32>;
   }
 
-  /** @name FrameSupportDispatchPerDispatchClassU32 (122) */
+  /** @name FrameSupportDispatchPerDispatchClassU32 (124) */
   interface FrameSupportDispatchPerDispatchClassU32 extends Struct {
     readonly normal: u32;
     readonly operational: u32;
     readonly mandatory: u32;
   }
 
-  /** @name SpWeightsRuntimeDbWeight (124) */
+  /** @name SpWeightsRuntimeDbWeight (126) */
   interface SpWeightsRuntimeDbWeight extends Struct {
     readonly read: u64;
     readonly write: u64;
   }
 
-  /** @name SpVersionRuntimeVersion (125) */
+  /** @name SpVersionRuntimeVersion (127) */
   interface SpVersionRuntimeVersion extends Struct {
     readonly specName: Text;
     readonly implName: Text;
@@ -1159,7 +1222,7 @@ declare module '@polkadot/types/lookup' {
     readonly systemVersion: u8;
   }
 
-  /** @name FrameSystemError (130) */
+  /** @name FrameSystemError (132) */
   interface FrameSystemError extends Enum {
     readonly isInvalidSpecName: boolean;
     readonly isSpecVersionNeedsToIncrease: boolean;
@@ -1173,10 +1236,10 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InvalidSpecName' | 'SpecVersionNeedsToIncrease' | 'FailedToExtractRuntimeVersion' | 'NonDefaultComposite' | 'NonZeroRefCount' | 'CallFiltered' | 'MultiBlockMigrationsOngoing' | 'NothingAuthorized' | 'Unauthorized';
   }
 
-  /** @name SpConsensusAuraSr25519AppSr25519Public (132) */
+  /** @name SpConsensusAuraSr25519AppSr25519Public (134) */
   interface SpConsensusAuraSr25519AppSr25519Public extends U8aFixed {}
 
-  /** @name PalletGrandpaStoredState (135) */
+  /** @name PalletGrandpaStoredState (137) */
   interface PalletGrandpaStoredState extends Enum {
     readonly isLive: boolean;
     readonly isPendingPause: boolean;
@@ -1193,7 +1256,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Live' | 'PendingPause' | 'Paused' | 'PendingResume';
   }
 
-  /** @name PalletGrandpaStoredPendingChange (136) */
+  /** @name PalletGrandpaStoredPendingChange (138) */
   interface PalletGrandpaStoredPendingChange extends Struct {
     readonly scheduledAt: u32;
     readonly delay: u32;
@@ -1201,7 +1264,7 @@ declare module '@polkadot/types/lookup' {
     readonly forced: Option<u32>;
   }
 
-  /** @name PalletGrandpaError (138) */
+  /** @name PalletGrandpaError (140) */
   interface PalletGrandpaError extends Enum {
     readonly isPauseFailed: boolean;
     readonly isResumeFailed: boolean;
@@ -1213,14 +1276,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'PauseFailed' | 'ResumeFailed' | 'ChangePending' | 'TooSoon' | 'InvalidKeyOwnershipProof' | 'InvalidEquivocationProof' | 'DuplicateOffenceReport';
   }
 
-  /** @name PalletBalancesBalanceLock (140) */
+  /** @name PalletBalancesBalanceLock (142) */
   interface PalletBalancesBalanceLock extends Struct {
     readonly id: U8aFixed;
     readonly amount: u128;
     readonly reasons: PalletBalancesReasons;
   }
 
-  /** @name PalletBalancesReasons (141) */
+  /** @name PalletBalancesReasons (143) */
   interface PalletBalancesReasons extends Enum {
     readonly isFee: boolean;
     readonly isMisc: boolean;
@@ -1228,28 +1291,28 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Fee' | 'Misc' | 'All';
   }
 
-  /** @name PalletBalancesReserveData (144) */
+  /** @name PalletBalancesReserveData (146) */
   interface PalletBalancesReserveData extends Struct {
     readonly id: U8aFixed;
     readonly amount: u128;
   }
 
-  /** @name FrameSupportTokensMiscIdAmountRuntimeHoldReason (147) */
+  /** @name FrameSupportTokensMiscIdAmountRuntimeHoldReason (149) */
   interface FrameSupportTokensMiscIdAmountRuntimeHoldReason extends Struct {
     readonly id: ModelproofRuntimeRuntimeHoldReason;
     readonly amount: u128;
   }
 
-  /** @name FrameSupportTokensMiscIdAmountRuntimeFreezeReason (150) */
+  /** @name FrameSupportTokensMiscIdAmountRuntimeFreezeReason (152) */
   interface FrameSupportTokensMiscIdAmountRuntimeFreezeReason extends Struct {
     readonly id: ModelproofRuntimeRuntimeFreezeReason;
     readonly amount: u128;
   }
 
-  /** @name ModelproofRuntimeRuntimeFreezeReason (151) */
+  /** @name ModelproofRuntimeRuntimeFreezeReason (153) */
   type ModelproofRuntimeRuntimeFreezeReason = Null;
 
-  /** @name PalletBalancesError (153) */
+  /** @name PalletBalancesError (155) */
   interface PalletBalancesError extends Enum {
     readonly isVestingBalance: boolean;
     readonly isLiquidityRestrictions: boolean;
@@ -1266,34 +1329,34 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'VestingBalance' | 'LiquidityRestrictions' | 'InsufficientBalance' | 'ExistentialDeposit' | 'Expendability' | 'ExistingVestingSchedule' | 'DeadAccount' | 'TooManyReserves' | 'TooManyHolds' | 'TooManyFreezes' | 'IssuanceDeactivated' | 'DeltaZero';
   }
 
-  /** @name PalletTransactionPaymentReleases (155) */
+  /** @name PalletTransactionPaymentReleases (157) */
   interface PalletTransactionPaymentReleases extends Enum {
     readonly isV1Ancient: boolean;
     readonly isV2: boolean;
     readonly type: 'V1Ancient' | 'V2';
   }
 
-  /** @name FrameSupportStorageNoDrop (156) */
+  /** @name FrameSupportStorageNoDrop (158) */
   interface FrameSupportStorageNoDrop extends FrameSupportTokensFungibleImbalance {}
 
-  /** @name FrameSupportTokensFungibleImbalance (157) */
+  /** @name FrameSupportTokensFungibleImbalance (159) */
   interface FrameSupportTokensFungibleImbalance extends Struct {
     readonly amount: u128;
   }
 
-  /** @name PalletSudoError (158) */
+  /** @name PalletSudoError (160) */
   interface PalletSudoError extends Enum {
     readonly isRequireSudo: boolean;
     readonly type: 'RequireSudo';
   }
 
-  /** @name PalletUtilityError (159) */
+  /** @name PalletUtilityError (161) */
   interface PalletUtilityError extends Enum {
     readonly isTooManyCalls: boolean;
     readonly type: 'TooManyCalls';
   }
 
-  /** @name PalletModelRegistryModelInfo (160) */
+  /** @name PalletModelRegistryModelInfo (162) */
   interface PalletModelRegistryModelInfo extends Struct {
     readonly owner: AccountId32;
     readonly digest: H256;
@@ -1309,14 +1372,21 @@ declare module '@polkadot/types/lookup' {
     readonly deposit: u128;
   }
 
-  /** @name PalletModelRegistryModelStatus (162) */
+  /** @name PalletModelRegistryModelStatus (164) */
   interface PalletModelRegistryModelStatus extends Enum {
     readonly isActive: boolean;
     readonly isRetired: boolean;
     readonly type: 'Active' | 'Retired';
   }
 
-  /** @name PalletModelRegistryError (165) */
+  /** @name PalletModelRegistryGrantInfo (167) */
+  interface PalletModelRegistryGrantInfo extends Struct {
+    readonly envelope: Bytes;
+    readonly depositor: AccountId32;
+    readonly deposit: u128;
+  }
+
+  /** @name PalletModelRegistryError (169) */
   interface PalletModelRegistryError extends Enum {
     readonly isDuplicateDigest: boolean;
     readonly isUnknownModel: boolean;
@@ -1328,10 +1398,11 @@ declare module '@polkadot/types/lookup' {
     readonly isEmptyEnvelope: boolean;
     readonly isGrantNotFound: boolean;
     readonly isOverflow: boolean;
-    readonly type: 'DuplicateDigest' | 'UnknownModel' | 'NotOwner' | 'ModelRetired' | 'CidTooLong' | 'EmptyCid' | 'EnvelopeTooLong' | 'EmptyEnvelope' | 'GrantNotFound' | 'Overflow';
+    readonly isInsufficientBalance: boolean;
+    readonly type: 'DuplicateDigest' | 'UnknownModel' | 'NotOwner' | 'ModelRetired' | 'CidTooLong' | 'EmptyCid' | 'EnvelopeTooLong' | 'EmptyEnvelope' | 'GrantNotFound' | 'Overflow' | 'InsufficientBalance';
   }
 
-  /** @name PalletEscrowEscrowInfo (166) */
+  /** @name PalletEscrowEscrowInfo (170) */
   interface PalletEscrowEscrowInfo extends Struct {
     readonly payer: AccountId32;
     readonly payee: AccountId32;
@@ -1341,20 +1412,24 @@ declare module '@polkadot/types/lookup' {
     readonly status: PalletEscrowEscrowStatus;
     readonly managed: bool;
     readonly createdAt: u32;
+    readonly deposit: u128;
   }
 
-  /** @name PalletEscrowEscrowStatus (167) */
+  /** @name PalletEscrowEscrowStatus (171) */
   interface PalletEscrowEscrowStatus extends Enum {
     readonly isOpen: boolean;
     readonly isDisputed: boolean;
     readonly type: 'Open' | 'Disputed';
   }
 
-  /** @name PalletEscrowError (168) */
+  /** @name PalletEscrowError (172) */
   interface PalletEscrowError extends Enum {
     readonly isZeroAmount: boolean;
     readonly isDeadlineInPast: boolean;
+    readonly isDeadlineTooFar: boolean;
     readonly isSelfEscrow: boolean;
+    readonly isInvalidArbiter: boolean;
+    readonly isInsufficientBalance: boolean;
     readonly isUnknownEscrow: boolean;
     readonly isNotPayer: boolean;
     readonly isEscrowDisputed: boolean;
@@ -1366,10 +1441,10 @@ declare module '@polkadot/types/lookup' {
     readonly isNotDisputed: boolean;
     readonly isPayoutsExceedEscrow: boolean;
     readonly isNotManaged: boolean;
-    readonly type: 'ZeroAmount' | 'DeadlineInPast' | 'SelfEscrow' | 'UnknownEscrow' | 'NotPayer' | 'EscrowDisputed' | 'ManagedEscrow' | 'DeadlineNotReached' | 'NotParty' | 'AlreadyDisputed' | 'NotArbiter' | 'NotDisputed' | 'PayoutsExceedEscrow' | 'NotManaged';
+    readonly type: 'ZeroAmount' | 'DeadlineInPast' | 'DeadlineTooFar' | 'SelfEscrow' | 'InvalidArbiter' | 'InsufficientBalance' | 'UnknownEscrow' | 'NotPayer' | 'EscrowDisputed' | 'ManagedEscrow' | 'DeadlineNotReached' | 'NotParty' | 'AlreadyDisputed' | 'NotArbiter' | 'NotDisputed' | 'PayoutsExceedEscrow' | 'NotManaged';
   }
 
-  /** @name PalletComputeJobsWorkerInfo (169) */
+  /** @name PalletComputeJobsWorkerInfo (173) */
   interface PalletComputeJobsWorkerInfo extends Struct {
     readonly encryptionKey: U8aFixed;
     readonly bond: u128;
@@ -1377,7 +1452,7 @@ declare module '@polkadot/types/lookup' {
     readonly registeredAt: u32;
   }
 
-  /** @name PalletComputeJobsCircuitInfo (170) */
+  /** @name PalletComputeJobsCircuitInfo (174) */
   interface PalletComputeJobsCircuitInfo extends Struct {
     readonly vk: Bytes;
     readonly nPublic: u32;
@@ -1385,7 +1460,7 @@ declare module '@polkadot/types/lookup' {
     readonly deposit: u128;
   }
 
-  /** @name PalletComputeJobsJobInfo (172) */
+  /** @name PalletComputeJobsJobInfo (176) */
   interface PalletComputeJobsJobInfo extends Struct {
     readonly consumer: AccountId32;
     readonly escrowId: u64;
@@ -1394,9 +1469,11 @@ declare module '@polkadot/types/lookup' {
     readonly createdAt: u32;
     readonly status: PalletComputeJobsJobStatus;
     readonly kind: PalletComputeJobsJobKind;
+    readonly deposit: u128;
+    readonly finishedAt: Option<u32>;
   }
 
-  /** @name PalletComputeJobsJobStatus (173) */
+  /** @name PalletComputeJobsJobStatus (177) */
   interface PalletComputeJobsJobStatus extends Enum {
     readonly isOpen: boolean;
     readonly isClaimed: boolean;
@@ -1404,10 +1481,11 @@ declare module '@polkadot/types/lookup' {
     readonly isAggregating: boolean;
     readonly isCompleted: boolean;
     readonly isExpired: boolean;
-    readonly type: 'Open' | 'Claimed' | 'Collecting' | 'Aggregating' | 'Completed' | 'Expired';
+    readonly isFailed: boolean;
+    readonly type: 'Open' | 'Claimed' | 'Collecting' | 'Aggregating' | 'Completed' | 'Expired' | 'Failed';
   }
 
-  /** @name PalletComputeJobsJobKind (174) */
+  /** @name PalletComputeJobsJobKind (178) */
   interface PalletComputeJobsJobKind extends Enum {
     readonly isInference: boolean;
     readonly asInference: {
@@ -1423,18 +1501,39 @@ declare module '@polkadot/types/lookup' {
       readonly committeeSize: u32;
       readonly vectorLen: u32;
       readonly contributionDeadline: u32;
+      readonly resultKey: U8aFixed;
+      readonly candidates: Vec<AccountId32>;
+      readonly candidacyEnd: u32;
       readonly committee: Vec<AccountId32>;
+      readonly reviewEnd: Option<u32>;
     } & Struct;
     readonly type: 'Inference' | 'Aggregation';
   }
 
-  /** @name PalletComputeJobsError (177) */
+  /** @name PalletComputeJobsContribution (181) */
+  interface PalletComputeJobsContribution extends Struct {
+    readonly manifestCid: Bytes;
+    readonly manifestDigest: H256;
+    readonly deposit: u128;
+    readonly rejectedBy: Option<AccountId32>;
+  }
+
+  /** @name PalletComputeJobsPartial (182) */
+  interface PalletComputeJobsPartial extends Struct {
+    readonly partialCid: Bytes;
+    readonly partialDigest: H256;
+    readonly deposit: u128;
+  }
+
+  /** @name PalletComputeJobsError (183) */
   interface PalletComputeJobsError extends Enum {
     readonly isAlreadyRegistered: boolean;
     readonly isNotWorker: boolean;
     readonly isWorkerHasOpenJobs: boolean;
     readonly isInsufficientBalance: boolean;
     readonly isBondTooLow: boolean;
+    readonly isTooManyOpenClaims: boolean;
+    readonly isWeakEncryptionKey: boolean;
     readonly isVkTooLong: boolean;
     readonly isInvalidVerifyingKey: boolean;
     readonly isTooManyPublicInputs: boolean;
@@ -1448,21 +1547,29 @@ declare module '@polkadot/types/lookup' {
     readonly isCidTooLong: boolean;
     readonly isZeroReward: boolean;
     readonly isDeadlineInPast: boolean;
+    readonly isDeadlineTooFar: boolean;
+    readonly isDeadlineTooSoon: boolean;
     readonly isUnknownJob: boolean;
     readonly isNoGrant: boolean;
     readonly isAlreadyClaimed: boolean;
     readonly isJobNotOpen: boolean;
     readonly isDeadlinePassed: boolean;
-    readonly isAlreadyInCommittee: boolean;
+    readonly isAlreadyCandidate: boolean;
+    readonly isCandidacyClosed: boolean;
+    readonly isTooManyCandidates: boolean;
     readonly isCommitteeFull: boolean;
+    readonly isNotEnoughCandidates: boolean;
+    readonly isSeedExpired: boolean;
     readonly isNotClaimant: boolean;
+    readonly isNotCandidate: boolean;
+    readonly isCannotHandBack: boolean;
     readonly isJobNotClaimed: boolean;
     readonly isNotInferenceJob: boolean;
     readonly isNotAggregationJob: boolean;
     readonly isOutputCountMismatch: boolean;
     readonly isNonCanonicalOutput: boolean;
     readonly isInvalidProof: boolean;
-    readonly isNoParticipants: boolean;
+    readonly isTooFewParticipants: boolean;
     readonly isTooManyParticipants: boolean;
     readonly isDuplicateParticipant: boolean;
     readonly isInvalidCommitteeSize: boolean;
@@ -1473,26 +1580,32 @@ declare module '@polkadot/types/lookup' {
     readonly isCommitteeNotFormed: boolean;
     readonly isContributionsClosed: boolean;
     readonly isTooEarly: boolean;
-    readonly isNoContributions: boolean;
+    readonly isTooFewContributions: boolean;
+    readonly isNoContribution: boolean;
+    readonly isAlreadyRejected: boolean;
+    readonly isReviewOver: boolean;
+    readonly isReviewNotOver: boolean;
     readonly isNotCommitteeMember: boolean;
     readonly isPartialAlreadySubmitted: boolean;
     readonly isContributionsNotClosed: boolean;
     readonly isDeadlineNotReached: boolean;
     readonly isJobFinished: boolean;
+    readonly isJobNotFinished: boolean;
+    readonly isRetentionNotOver: boolean;
     readonly isOverflow: boolean;
-    readonly type: 'AlreadyRegistered' | 'NotWorker' | 'WorkerHasOpenJobs' | 'InsufficientBalance' | 'BondTooLow' | 'VkTooLong' | 'InvalidVerifyingKey' | 'TooManyPublicInputs' | 'CircuitExists' | 'UnknownModel' | 'ModelRetired' | 'ModelNotZkCapable' | 'UnknownCircuit' | 'CircuitUnsuitable' | 'NonCanonicalInputHash' | 'CidTooLong' | 'ZeroReward' | 'DeadlineInPast' | 'UnknownJob' | 'NoGrant' | 'AlreadyClaimed' | 'JobNotOpen' | 'DeadlinePassed' | 'AlreadyInCommittee' | 'CommitteeFull' | 'NotClaimant' | 'JobNotClaimed' | 'NotInferenceJob' | 'NotAggregationJob' | 'OutputCountMismatch' | 'NonCanonicalOutput' | 'InvalidProof' | 'NoParticipants' | 'TooManyParticipants' | 'DuplicateParticipant' | 'InvalidCommitteeSize' | 'InvalidVectorLen' | 'InvalidContributionDeadline' | 'NotParticipant' | 'AlreadyContributed' | 'CommitteeNotFormed' | 'ContributionsClosed' | 'TooEarly' | 'NoContributions' | 'NotCommitteeMember' | 'PartialAlreadySubmitted' | 'ContributionsNotClosed' | 'DeadlineNotReached' | 'JobFinished' | 'Overflow';
+    readonly type: 'AlreadyRegistered' | 'NotWorker' | 'WorkerHasOpenJobs' | 'InsufficientBalance' | 'BondTooLow' | 'TooManyOpenClaims' | 'WeakEncryptionKey' | 'VkTooLong' | 'InvalidVerifyingKey' | 'TooManyPublicInputs' | 'CircuitExists' | 'UnknownModel' | 'ModelRetired' | 'ModelNotZkCapable' | 'UnknownCircuit' | 'CircuitUnsuitable' | 'NonCanonicalInputHash' | 'CidTooLong' | 'ZeroReward' | 'DeadlineInPast' | 'DeadlineTooFar' | 'DeadlineTooSoon' | 'UnknownJob' | 'NoGrant' | 'AlreadyClaimed' | 'JobNotOpen' | 'DeadlinePassed' | 'AlreadyCandidate' | 'CandidacyClosed' | 'TooManyCandidates' | 'CommitteeFull' | 'NotEnoughCandidates' | 'SeedExpired' | 'NotClaimant' | 'NotCandidate' | 'CannotHandBack' | 'JobNotClaimed' | 'NotInferenceJob' | 'NotAggregationJob' | 'OutputCountMismatch' | 'NonCanonicalOutput' | 'InvalidProof' | 'TooFewParticipants' | 'TooManyParticipants' | 'DuplicateParticipant' | 'InvalidCommitteeSize' | 'InvalidVectorLen' | 'InvalidContributionDeadline' | 'NotParticipant' | 'AlreadyContributed' | 'CommitteeNotFormed' | 'ContributionsClosed' | 'TooEarly' | 'TooFewContributions' | 'NoContribution' | 'AlreadyRejected' | 'ReviewOver' | 'ReviewNotOver' | 'NotCommitteeMember' | 'PartialAlreadySubmitted' | 'ContributionsNotClosed' | 'DeadlineNotReached' | 'JobFinished' | 'JobNotFinished' | 'RetentionNotOver' | 'Overflow';
   }
 
-  /** @name ModelproofRuntimeRuntime (178) */
+  /** @name ModelproofRuntimeRuntime (184) */
   type ModelproofRuntimeRuntime = Null;
 
-  /** @name SpRuntimeBlockLazyBlock (179) */
+  /** @name SpRuntimeBlockLazyBlock (185) */
   interface SpRuntimeBlockLazyBlock extends Struct {
     readonly header: SpRuntimeHeader;
     readonly extrinsics: Vec<Bytes>;
   }
 
-  /** @name SpRuntimeHeader (180) */
+  /** @name SpRuntimeHeader (186) */
   interface SpRuntimeHeader extends Struct {
     readonly parentHash: H256;
     readonly number: Compact<u32>;
@@ -1501,20 +1614,20 @@ declare module '@polkadot/types/lookup' {
     readonly digest: SpRuntimeDigest;
   }
 
-  /** @name SpRuntimeExtrinsicInclusionMode (184) */
+  /** @name SpRuntimeExtrinsicInclusionMode (190) */
   interface SpRuntimeExtrinsicInclusionMode extends Enum {
     readonly isAllExtrinsics: boolean;
     readonly isOnlyInherents: boolean;
     readonly type: 'AllExtrinsics' | 'OnlyInherents';
   }
 
-  /** @name FrameSupportViewFunctionsViewFunctionId (188) */
+  /** @name FrameSupportViewFunctionsViewFunctionId (194) */
   interface FrameSupportViewFunctionsViewFunctionId extends Struct {
     readonly prefix: U8aFixed;
     readonly suffix: U8aFixed;
   }
 
-  /** @name FrameSupportViewFunctionsViewFunctionDispatchError (191) */
+  /** @name FrameSupportViewFunctionsViewFunctionDispatchError (197) */
   interface FrameSupportViewFunctionsViewFunctionDispatchError extends Enum {
     readonly isNotImplemented: boolean;
     readonly isNotFound: boolean;
@@ -1523,7 +1636,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'NotImplemented' | 'NotFound' | 'Codec';
   }
 
-  /** @name SpRuntimeTransactionValidityTransactionValidityError (193) */
+  /** @name SpRuntimeTransactionValidityTransactionValidityError (199) */
   interface SpRuntimeTransactionValidityTransactionValidityError extends Enum {
     readonly isInvalid: boolean;
     readonly asInvalid: SpRuntimeTransactionValidityInvalidTransaction;
@@ -1532,7 +1645,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Invalid' | 'Unknown';
   }
 
-  /** @name SpRuntimeTransactionValidityInvalidTransaction (194) */
+  /** @name SpRuntimeTransactionValidityInvalidTransaction (200) */
   interface SpRuntimeTransactionValidityInvalidTransaction extends Enum {
     readonly isCall: boolean;
     readonly isPayment: boolean;
@@ -1551,7 +1664,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Call' | 'Payment' | 'Future' | 'Stale' | 'BadProof' | 'AncientBirthBlock' | 'ExhaustsResources' | 'Custom' | 'BadMandatory' | 'MandatoryValidation' | 'BadSigner' | 'IndeterminateImplicit' | 'UnknownOrigin';
   }
 
-  /** @name SpRuntimeTransactionValidityUnknownTransaction (195) */
+  /** @name SpRuntimeTransactionValidityUnknownTransaction (201) */
   interface SpRuntimeTransactionValidityUnknownTransaction extends Enum {
     readonly isCannotLookup: boolean;
     readonly isNoUnsignedValidator: boolean;
@@ -1560,19 +1673,19 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'CannotLookup' | 'NoUnsignedValidator' | 'Custom';
   }
 
-  /** @name SpInherentsInherentData (196) */
+  /** @name SpInherentsInherentData (202) */
   interface SpInherentsInherentData extends Struct {
     readonly data: BTreeMap<U8aFixed, Bytes>;
   }
 
-  /** @name SpInherentsCheckInherentsResult (201) */
+  /** @name SpInherentsCheckInherentsResult (207) */
   interface SpInherentsCheckInherentsResult extends Struct {
     readonly okay: bool;
     readonly fatalError: bool;
     readonly errors: SpInherentsInherentData;
   }
 
-  /** @name SpRuntimeTransactionValidityTransactionSource (202) */
+  /** @name SpRuntimeTransactionValidityTransactionSource (208) */
   interface SpRuntimeTransactionValidityTransactionSource extends Enum {
     readonly isInBlock: boolean;
     readonly isLocal: boolean;
@@ -1580,7 +1693,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InBlock' | 'Local' | 'External';
   }
 
-  /** @name SpRuntimeTransactionValidityValidTransaction (204) */
+  /** @name SpRuntimeTransactionValidityValidTransaction (210) */
   interface SpRuntimeTransactionValidityValidTransaction extends Struct {
     readonly priority: u64;
     readonly requires: Vec<Bytes>;
@@ -1589,36 +1702,36 @@ declare module '@polkadot/types/lookup' {
     readonly propagate: bool;
   }
 
-  /** @name SpSessionRuntimeApiOpaqueGeneratedSessionKeys (207) */
+  /** @name SpSessionRuntimeApiOpaqueGeneratedSessionKeys (213) */
   interface SpSessionRuntimeApiOpaqueGeneratedSessionKeys extends Struct {
     readonly keys_: Bytes;
     readonly proof: Bytes;
   }
 
-  /** @name SpCoreCryptoKeyTypeId (211) */
+  /** @name SpCoreCryptoKeyTypeId (217) */
   interface SpCoreCryptoKeyTypeId extends U8aFixed {}
 
-  /** @name PalletTransactionPaymentRuntimeDispatchInfo (215) */
+  /** @name PalletTransactionPaymentRuntimeDispatchInfo (221) */
   interface PalletTransactionPaymentRuntimeDispatchInfo extends Struct {
     readonly weight: SpWeightsWeightV2Weight;
     readonly class: FrameSupportDispatchDispatchClass;
     readonly partialFee: u128;
   }
 
-  /** @name PalletTransactionPaymentFeeDetails (216) */
+  /** @name PalletTransactionPaymentFeeDetails (222) */
   interface PalletTransactionPaymentFeeDetails extends Struct {
     readonly inclusionFee: Option<PalletTransactionPaymentInclusionFee>;
     readonly tip: u128;
   }
 
-  /** @name PalletTransactionPaymentInclusionFee (218) */
+  /** @name PalletTransactionPaymentInclusionFee (224) */
   interface PalletTransactionPaymentInclusionFee extends Struct {
     readonly baseFee: u128;
     readonly lenFee: u128;
     readonly adjustedWeightFee: u128;
   }
 
-  /** @name ModelproofRuntimeRuntimeError (222) */
+  /** @name ModelproofRuntimeRuntimeError (228) */
   interface ModelproofRuntimeRuntimeError extends Enum {
     readonly isSystem: boolean;
     readonly asSystem: FrameSystemError;
