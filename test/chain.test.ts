@@ -180,19 +180,24 @@ describe('ModelRegistry', () => {
       previous: null,
       status: 'Active',
     });
-    expect((await api.query.modelRegistry.modelByDigest(digest)).toJSON()).toBe(modelId);
+    expect((await api.query.modelRegistry.modelByDigest(digest, alice.address)).toJSON()).toBe(modelId);
     expect(await held(alice, 'ModelRegistry', 'ModelDeposit')).toBe(heldBefore + deposit);
   });
 
-  it('rejects a second registration of the same digest with DuplicateDigest', async () => {
+  it('registers a digest once per account: a copy by another account does not keep the owner out', async () => {
     const digest = randomAsHex(32);
     const cid = u8aToHex(stringToU8a('bafy-duplicate-test'));
+    // A front-runner registers the digest first…
+    await submitOk(api.tx.modelRegistry.registerModel(digest, randomAsHex(32), cid, null, 0), bob);
+    // …and the owner still can, once.
     await submitOk(api.tx.modelRegistry.registerModel(digest, randomAsHex(32), cid, null, 0), alice);
     const nextId = (await api.query.modelRegistry.nextModelId()).toJSON();
-
-    const outcome = await submit(api.tx.modelRegistry.registerModel(digest, randomAsHex(32), cid, null, 0), bob);
+    const outcome = await submit(api.tx.modelRegistry.registerModel(digest, randomAsHex(32), cid, null, 0), alice);
     expect(outcome.error).toBe('modelRegistry.DuplicateDigest');
     expect((await api.query.modelRegistry.nextModelId()).toJSON()).toBe(nextId);
+    // Both registrations are queryable, first one first by model id.
+    const entries = await api.query.modelRegistry.modelByDigest.entries(digest);
+    expect(entries.map(([key]) => key.args[1]!.toString()).sort()).toEqual([alice.address, bob.address].sort());
   });
 });
 

@@ -14,6 +14,7 @@ Options:
   --port <n>              TCP port (default 9944; 0 = a free port)
   --host <address>        address to bind (default 127.0.0.1)
   --block-mode <mode>     instant (a block per transaction, default) or manual (dev_newBlock)
+  --block-time <ms>       instant mode: also an empty block after <ms> without one (default: off)
   --preset <name>         runtime genesis preset: development (default) or local_testnet
   --wasm <path>           runtime wasm (default: the committed runtime-spec/ runtime)
   --log-level <level>     ${LOG_LEVELS.join(' | ')} (default warn)
@@ -27,6 +28,7 @@ export interface CliOptions {
   port: number;
   host: string;
   blockMode: 'instant' | 'manual';
+  blockTime?: number;
   preset: string;
   wasmPath?: string;
   logLevel: LogLevel;
@@ -54,6 +56,7 @@ export function parseCli(argv: string[]): CliOptions | undefined {
         port: { type: 'string' },
         host: { type: 'string' },
         'block-mode': { type: 'string' },
+        'block-time': { type: 'string' },
         preset: { type: 'string' },
         wasm: { type: 'string' },
         'log-level': { type: 'string' },
@@ -75,6 +78,11 @@ export function parseCli(argv: string[]): CliOptions | undefined {
   if (blockMode !== 'instant' && blockMode !== 'manual') {
     throw new UsageError(`--block-mode must be 'instant' or 'manual', got '${blockMode}'`);
   }
+  const blockTimeText = values['block-time'];
+  if (blockTimeText !== undefined && (!/^\d+$/.test(blockTimeText) || Number(blockTimeText) < 50)) {
+    throw new UsageError(`--block-time must be a number of milliseconds, at least 50, got '${blockTimeText}'`);
+  }
+  if (blockTimeText !== undefined && blockMode !== 'instant') throw new UsageError('--block-time needs --block-mode instant');
   const logLevel = (values['log-level'] ?? 'warn') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
@@ -85,6 +93,7 @@ export function parseCli(argv: string[]): CliOptions | undefined {
     port: Number(portText),
     host,
     blockMode,
+    ...(blockTimeText === undefined ? {} : { blockTime: Number(blockTimeText) }),
     preset: values.preset ?? 'development',
     wasmPath: values.wasm,
     logLevel,
@@ -149,7 +158,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   process.stdout.write(
     `Modelproof devnet (${devnet.runtime.specName} v${devnet.runtime.specVersion}, preset ${devnet.preset}, ` +
-      `${options.blockMode} blocks) listening on ${devnet.endpoint}\n`,
+      `${options.blockMode} blocks${options.blockTime === undefined ? '' : `, an empty block after ${options.blockTime} ms idle`}) listening on ${devnet.endpoint}\n`,
   );
   if (devnet.ipfs) process.stdout.write(`IPFS (Kubo) RPC API on ${devnet.ipfs.apiUrl}\n`);
   if (devnet.redis) process.stdout.write(`Redis on ${devnet.redis.url}\n`);

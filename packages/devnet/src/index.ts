@@ -45,6 +45,12 @@ export interface DevnetOptions {
   host?: string;
   /** `instant` (default): a block per transaction; `manual`: blocks only on `dev_newBlock`. */
   blockMode?: BlockMode;
+  /**
+   * In `instant` mode, also build an empty block whenever none was built for this many ms, so
+   * block-numbered periods (candidacy, review, deadlines) pass without traffic, as on a real
+   * chain. Default: off (blocks only for transactions).
+   */
+  blockTime?: number;
   /** Genesis preset of the runtime: `development` (default) or `local_testnet`. */
   preset?: string;
   /** Runtime wasm; default the committed `runtime-spec/` runtime. */
@@ -80,6 +86,8 @@ export interface Devnet {
   readonly ipfs: IpfsNode | undefined;
   /** The Redis server started with `redis: true` (stopped by `stop()`), else `undefined`. */
   readonly redis: RedisNode | undefined;
+  /** The idle block interval (`blockTime`), or `undefined` when blocks come only with transactions. */
+  readonly blockTime: number | undefined;
   /** Builds `count` blocks (default 1) with whatever is in the pool; returns the new head's number. */
   newBlock(count?: number): Promise<number>;
   /** Stops the server and the chain and releases the wasm executor; idempotent. */
@@ -156,11 +164,43 @@ function validate(options: DevnetOptions): Required<Pick<DevnetOptions, 'port' |
   }
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') throw new DevnetError('INVALID_OPTION', 'host must be a non-empty string');
+  if (options.blockTime !== undefined) {
+    if (!Number.isInteger(options.blockTime) || options.blockTime < 50 || options.blockTime > 3_600_000) {
+      throw new DevnetError('INVALID_OPTION', `blockTime must be a number of milliseconds from 50 to 3600000, got ${String(options.blockTime)}`);
+    }
+    if (blockMode !== 'instant') throw new DevnetError('INVALID_OPTION', 'blockTime applies to the instant block mode only');
+  }
   const runtimeLogLevel = options.runtimeLogLevel ?? 0;
   if (!Number.isInteger(runtimeLogLevel) || runtimeLogLevel < 0 || runtimeLogLevel > 5) {
     throw new DevnetError('INVALID_OPTION', `runtimeLogLevel must be an integer from 0 to 5, got ${String(runtimeLogLevel)}`);
   }
   return { port, host, blockMode, logLevel, preset: options.preset ?? 'development' };
+}
+
+/**
+ * Builds an empty block whenever the chain's head has not moved for `intervalMs`; returns the
+ * function that stops it. Chopsticks queues block builds, so a tick never races a transaction's
+ * block.
+ */
+function startTicker(chain: import('@acala-network/chopsticks-core').Blockchain, intervalMs: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const arm = (): void => {
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => {
+      chain.newBlock().catch(() => undefined); // a failed tick is retried at the next interval
+      arm();
+    }, intervalMs);
+    timer.unref();
+  };
+  const subscription = chain.headState.subscribeHead(() => arm());
+  arm();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    chain.headState.unsubscribeHead(subscription);
+  };
 }
 
 /**
@@ -184,8 +224,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   let ipfs: IpfsNode | undefined;
   let redis: RedisNode | undefined;
   let stopped: Promise<void> | undefined;
+  let stopTicker: (() => void) | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      stopTicker?.();
       await ipfs?.stop();
       await redis?.stop();
       await server.close();
@@ -216,6 +258,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     } catch (cause) {
       throw new DevnetError('START_FAILED', `chopsticks could not start the chain: ${String(cause)}`, { cause });
     }
+    if (options.blockTime !== undefined) stopTicker = startTicker(chain, options.blockTime);
     const { handler } = await import('@acala-network/chopsticks/rpc/index');
     server.setHandler(handler({ chain }) as RpcHandler);
     if (options.ipfs) ipfs = await startIpfs(options.ipfs === true ? {} : options.ipfs);
@@ -232,6 +275,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       chainSpec,
       ipfs,
       redis,
+      blockTime: options.blockTime,
       newBlock: async (count = 1) => {
         let head = started.head;
         for (let i = 0; i < count; i++) head = await started.newBlock();

@@ -124,6 +124,43 @@ describe('startDevnet', () => {
     }
   });
 
+  it('builds empty blocks when idle with blockTime, and still one per transaction', async () => {
+    const devnet = await startDevnet({ blockTime: 200 });
+    const api = await connect(devnet.endpoint);
+    try {
+      expect(devnet.blockTime).toBe(200);
+      const start = (await api.rpc.chain.getHeader()).number.toNumber();
+      // No transaction is sent: the head moves on its own.
+      const reached = await new Promise<number>((resolve, reject) => {
+        api.rpc.chain
+          .subscribeNewHeads((header) => {
+            if (header.number.toNumber() >= start + 3) resolve(header.number.toNumber());
+          })
+          .catch(reject);
+      });
+      expect(reached).toBeGreaterThanOrEqual(start + 3);
+      const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+      const inBlock = await new Promise<string>((resolve, reject) => {
+        api.tx.system
+          .remark('0x02')
+          .signAndSend(alice, ({ status }) => {
+            if (status.isInBlock) resolve(status.asInBlock.toHex());
+          })
+          .catch(reject);
+      });
+      const block = await api.rpc.chain.getBlock(inBlock);
+      expect(block.block.extrinsics.some((x) => x.method.method === 'remark')).toBe(true);
+    } finally {
+      await api.disconnect();
+      await devnet.stop();
+    }
+  });
+
+  it('rejects a bad blockTime', async () => {
+    await expect(startDevnet({ blockTime: 10 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(startDevnet({ blockMode: 'manual', blockTime: 500 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
   it('builds blocks only on dev_newBlock in manual mode', async () => {
     const devnet = await startDevnet({ blockMode: 'manual' });
     const provider = new WsProvider(devnet.endpoint);
@@ -287,6 +324,9 @@ describe('modelproof-devnet CLI', () => {
     const unknown = await run(['--bogus']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/bogus/);
+    const badBlockTime = await run(['--block-time', '5']);
+    expect(badBlockTime.code).not.toBe(0);
+    expect(badBlockTime.stderr).toContain('--block-time');
     const badPort = await run(['--port', 'abc']);
     expect(badPort.code).not.toBe(0);
     expect(badPort.stderr).toContain('--port');

@@ -22,16 +22,23 @@ import {
   disputeEscrow,
   estimateFee,
   expireJob,
+  formCommittee,
   getCircuit,
+  getContribution,
+  getDigestRegistrations,
   getEscrow,
   getGrant,
   getInferenceOutputs,
   getJob,
+  getJobLimits,
   getModel,
   getModelByDigest,
   getWorker,
   grantAccess,
   grantAccessCall,
+  handBackJob,
+  handBackJobCall,
+  pruneJob,
   publishVersion,
   refundEscrow,
   registerCircuit,
@@ -39,6 +46,7 @@ import {
   registerModelCall,
   registerWorker,
   releaseEscrow,
+  reportContribution,
   resolveEscrow,
   retireModel,
   revokeAccess,
@@ -47,6 +55,7 @@ import {
   submitInferenceResult,
   submitPartial,
   transferOwnership,
+  waitForBlock,
   waitForJob,
 } from '@modelproof/sdk';
 import { rejectsWith } from './helpers.js';
@@ -135,6 +144,8 @@ describe('ModelRegistry actions', () => {
     });
     expect(typeof model?.deposit).toBe('bigint');
     expect(await getModelByDigest(alice, model0.digest)).toEqual(model);
+    expect(await getModelByDigest(alice, model0.digest, { registrant: alice.address! })).toEqual(model);
+    expect(await getModelByDigest(alice, model0.digest, { registrant: pairs['Bob']!.address })).toBeNull();
     expect(await getModel(alice, 999n)).toBeNull();
     expect(await getModelByDigest(alice, hash(0xdead))).toBeNull();
   });
@@ -183,6 +194,17 @@ describe('ModelRegistry actions', () => {
     await retireModel(charlie, { modelId: 1n });
     expect((await getModel(alice, 1n))?.status).toBe('Retired');
     await rejectsWith(retireModel(charlie, { modelId: 1n }), 'ModelRegistry.ModelRetired');
+  });
+  test('a front-runner copying a digest does not keep the owner out; registrations are queryable first-first', async () => {
+    const digest = hash(0xf0);
+    const copied = await registerModel(eve, { ...model0, digest, ciphertextDigest: hash(0xf1), cid: 'bafy-copy' });
+    const own = await registerModel(dave, { ...model0, digest, ciphertextDigest: hash(0xf1), cid: 'bafy-original' });
+    expect(await getDigestRegistrations(alice, digest)).toEqual([
+      { registrant: eve.address, modelId: copied.modelId },
+      { registrant: dave.address, modelId: own.modelId },
+    ]);
+    expect((await getModelByDigest(alice, digest, { registrant: dave.address! }))?.cid).toBe('bafy-original');
+    await rejectsWith(registerModel(dave, { ...model0, digest, ciphertextDigest: hash(0xf2), cid: 'bafy-again' }), 'ModelRegistry.DuplicateDigest');
   });
 });
 
@@ -243,34 +265,79 @@ describe('ComputeJobs actions', () => {
     expect(await getInferenceOutputs(alice, 99n)).toBeNull();
   });
 
-  test('aggregation job: submit → committee claims → contribute → close → partials complete it', async () => {
+  test('aggregation job: candidacies → drawn committee → contribute → reject → close → review → partials → prune', async () => {
+    const limits = getJobLimits(alice);
+    expect(limits).toMatchObject({ minCommitteeSize: 2, minContributors: 3 });
     const now = await head();
-    const { jobId } = await submitAggregationJob(dave, {
-      participants: [pairs['Alice']!.address, pairs['Eve']!.address],
+    const contributionDeadline = now + limits.candidacyPeriod + 40;
+    const params = {
+      participants: [alice.address!, eve.address!, dave.address!, pairs['Bob']!.address],
       committeeSize: 2,
       vectorLen: 4,
       reward: 2_000_000_000_001n,
-      contributionDeadline: now + 50,
-      deadline: now + 100,
-    });
-    expect(jobId).toBe(1n);
+      contributionDeadline,
+      deadline: contributionDeadline + 1 + limits.reviewPeriod + limits.minDeliveryPeriod,
+      resultKey: `0x${'42'.repeat(32)}` as Hex,
+    };
+    await rejectsWith(submitAggregationJob(dave, { ...params, committeeSize: 1 }), 'ComputeJobs.InvalidCommitteeSize');
+    await rejectsWith(submitAggregationJob(dave, { ...params, participants: params.participants.slice(0, 2) }), 'ComputeJobs.TooFewParticipants');
+    await rejectsWith(submitAggregationJob(dave, { ...params, resultKey: hash(0) }), 'ComputeJobs.WeakEncryptionKey');
+    const { jobId } = await submitAggregationJob(dave, params);
     expect((await claimJob(bob, { jobId })).committeeFormed).toBe(false);
-    expect((await claimJob(charlie, { jobId })).committeeFormed).toBe(true);
-    const job = await getJob(alice, jobId);
-    expect(job?.kind).toEqual({
-      type: 'Aggregation',
-      participants: [alice.address, eve.address],
-      committeeSize: 2,
-      vectorLen: 4,
-      contributionDeadline: now + 50,
-      committee: [bob.address, charlie.address],
-    });
+    expect((await claimJob(charlie, { jobId })).committeeFormed).toBe(false);
+    const applied = await getJob(alice, jobId);
+    expect(applied?.kind).toMatchObject({ type: 'Aggregation', candidates: [bob.address, charlie.address], committee: [], reviewEnd: null, resultKey: params.resultKey });
+    const candidacyEnd = (applied?.kind as { candidacyEnd: number }).candidacyEnd;
+    await rejectsWith(formCommittee(eve, { jobId }), 'ComputeJobs.TooEarly');
+
+    await devnet.newBlock(candidacyEnd + 2 - (await head()));
+    await waitForBlock(alice, candidacyEnd + 2, { timeoutMs: 10_000 });
+    const { committee } = await formCommittee(eve, { jobId });
+    expect([...committee].sort()).toEqual([bob.address, charlie.address].sort());
+
     await contribute(alice, { jobId, manifestCid: 'bafy-manifest-alice', manifestDigest: hash(0x11) });
     await contribute(eve, { jobId, manifestCid: 'bafy-manifest-eve', manifestDigest: hash(0x12) });
-    expect((await closeContributions(dave, { jobId })).contributors).toBe(2);
+    await contribute(dave, { jobId, manifestCid: 'bafy-manifest-dave', manifestDigest: hash(0x13) });
+    await contribute(bob, { jobId, manifestCid: 'bafy-manifest-bob', manifestDigest: hash(0x14) });
+    expect(await getContribution(alice, jobId, eve.address!)).toMatchObject({ manifestCid: 'bafy-manifest-eve', manifestDigest: hash(0x12), rejectedBy: null });
+    await reportContribution(charlie, { jobId, participant: eve.address! });
+    expect((await getContribution(alice, jobId, eve.address!))?.rejectedBy).toBe(charlie.address);
+    await rejectsWith(reportContribution(charlie, { jobId, participant: eve.address! }), 'ComputeJobs.AlreadyRejected');
+
+    const closed = await closeContributions(dave, { jobId });
+    expect(closed.contributors).toBe(3);
+    await rejectsWith(submitPartial(bob, { jobId, partialCid: 'bafy-partial-b', partialDigest: hash(0x21) }), 'ComputeJobs.ReviewNotOver');
+    await devnet.newBlock(closed.reviewEnd + 1 - (await head()));
     expect((await submitPartial(bob, { jobId, partialCid: 'bafy-partial-b', partialDigest: hash(0x21) })).completed).toBe(false);
     expect((await submitPartial(charlie, { jobId, partialCid: 'bafy-partial-c', partialDigest: hash(0x22) })).completed).toBe(true);
-    expect((await waitForJob(alice, jobId, { until: 'finalized-completed', timeoutMs: 30_000 })).status).toBe('Completed');
+    const done = await waitForJob(alice, jobId, { until: 'finalized-completed', timeoutMs: 30_000 });
+    expect(done.finishedAt).toBeGreaterThan(0);
+    expect(done.deposit).toBe(limits.jobDeposit);
+
+    await rejectsWith(pruneJob(eve, { jobId }), 'ComputeJobs.RetentionNotOver');
+    await pruneJob(dave, { jobId });
+    expect(await getJob(alice, jobId)).toBeNull();
+    expect(await getContribution(alice, jobId, alice.address!)).toBeNull();
+  });
+
+  test('handBackJob returns an inference claim without a slash; the consumer is refunded', async () => {
+    const { jobId } = await submitInferenceJob(dave, {
+      modelId: 0n,
+      circuitId,
+      inputHash: field(fixture.input_hash),
+      inputCid: 'bafy-unreachable',
+      reward: 3_000n,
+      deadline: (await head()) + 50,
+    });
+    await claimJob(bob, { jobId });
+    const bondBefore = (await getWorker(alice, bob.address!))?.bond;
+    const waiting = waitForJob(dave, jobId, { timeoutMs: 30_000 });
+    await rejectsWith(handBackJob(charlie, { jobId, reason: 'InputUnavailable' }), 'ComputeJobs.NotClaimant');
+    await handBackJob(bob, { jobId, reason: 'InputUnavailable' });
+    await expect(waiting).rejects.toMatchObject({ code: 'Job.Failed' });
+    expect((await getJob(alice, jobId))?.status).toBe('Failed');
+    expect((await getWorker(alice, bob.address!))?.bond).toBe(bondBefore);
+    expect(() => handBackJobCall(bob, { jobId, reason: 'Bogus' as never })).toThrow(expect.objectContaining({ code: 'Client.InvalidParams' }));
   });
 
   test('expireJob after the deadline refunds the consumer; deregisterWorker releases the bond', async () => {
@@ -287,7 +354,7 @@ describe('ComputeJobs actions', () => {
     const expired = waitForJob(dave, jobId, { timeoutMs: 30_000 });
     await devnet.newBlock(4);
     const receipt = await expireJob(eve, { jobId });
-    expect(receipt.slashed).toEqual([]);
+    expect(receipt).toMatchObject({ outcome: 'expired', slashed: [] });
     await expect(expired).rejects.toMatchObject({ code: 'Job.Expired' });
     expect((await getJob(alice, jobId))?.status).toBe('Expired');
 
@@ -312,6 +379,8 @@ describe('Escrow actions', () => {
       status: 'Open',
       managed: false,
     });
+    expect((await getEscrow(alice, escrowId))?.deposit).toBeGreaterThan(0n);
+    await rejectsWith(createEscrow(alice, { payee: bob.address!, amount: 1_000n, deadline, arbiter: bob.address! }), 'Escrow.InvalidArbiter');
     await rejectsWith(releaseEscrow(bob, { escrowId }), 'Escrow.NotPayer');
     const released = await releaseEscrow(alice, { escrowId });
     expect(released.events.find((e) => e.method === 'EscrowReleased')?.data).toEqual({ escrowId, payee: bob.address, amount: 7_000_000n });

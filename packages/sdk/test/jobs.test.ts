@@ -21,20 +21,26 @@ import {
   type ModelproofClient,
   claimJob,
   closeContributions,
+  contribute,
   createClient,
+  formCommittee,
   getJob,
+  getJobLimits,
   grantAccess,
   isModelproofError,
   registerCircuit,
   registerModel,
   registerWorker,
+  reportContribution,
   submitInferenceResult,
 } from '@modelproof/sdk';
 import { generateContentKey, generateEncryptionKeyPair, wrapKey } from '@modelproof/sdk/crypto';
 import { createIpfs } from '@modelproof/sdk/ipfs';
 import {
   type IpfsStore,
+  checkContribution,
   checkInferenceProof,
+  computePartialSum,
   contributeVector,
   createAggregationJob,
   encodeInferenceInput,
@@ -81,6 +87,8 @@ let bob: ModelproofClient;
 let charlie: ModelproofClient;
 let dave: ModelproofClient;
 let eve: ModelproofClient;
+let ferdie: ModelproofClient;
+let mallory: ModelproofClient;
 const keys = { bob: generateEncryptionKeyPair(), charlie: generateEncryptionKeyPair(), eve: generateEncryptionKeyPair() };
 let ipfsNode: IpfsNode;
 let store: TamperingEndpoint;
@@ -161,15 +169,16 @@ beforeAll(async () => {
   charlie = alice.withSigner(pair('Charlie'));
   dave = alice.withSigner(pair('Dave'));
   eve = alice.withSigner(pair('Eve'));
+  ferdie = alice.withSigner(pair('Ferdie'));
+  mallory = alice.withSigner(pair('Alice//stash'));
 
   // Alice owns a ZK-capable model (commitment = our Poseidon of the weights) and registers the circuit.
   const digest = fieldToHex(123n);
   modelId = (await registerModel(alice, { digest, ciphertextDigest: fieldToHex(456n), cid: 'bafy-model', zkCommitment: modelCommitment(weights), royalty: 50_000 })).modelId;
   circuitId = (await registerCircuit(alice, { vk })).circuitId;
-  // Workers publish their X25519 keys; Eve too (v1: the aggregation owner's key comes from there).
+  // Workers publish their X25519 keys (Eve's key only seals her aggregation results).
   await registerWorker(bob, { encryptionKey: keys.bob.publicKey });
   await registerWorker(charlie, { encryptionKey: keys.charlie.publicKey });
-  await registerWorker(eve, { encryptionKey: keys.eve.publicKey });
   await grantAccess(alice, { modelId, grantee: bob.address!, envelope: await wrapKey(generateContentKey(), keys.bob.publicKey) });
 }, 120_000);
 
@@ -242,94 +251,151 @@ describe('verifiable inference (real devnet, real Kubo)', () => {
 });
 
 describe('secure aggregation (real devnet, real Kubo)', () => {
-  test('create → committee → contribute (shares sealed per member) → close → partials → fetchAggregate', async () => {
-    const now = await head();
-    const scaleBits = 16;
-    const aliceVec = [1.5, -2.25, 0, 1000.125, -0.5];
-    const daveVec = [-1.5, 4, 3.75, -2000, -0.25];
+  /** The secret key of each worker, by address (the draw decides the committee order). */
+  const memberKey = (address: string): Uint8Array => (address === bob.address ? keys.bob.secretKey : keys.charlie.secretKey);
+
+  /** Eve's job over `participants`; Bob and Charlie apply and the committee is drawn. */
+  async function drawnJob(participants: string[], vectorLen: number): Promise<{ jobId: bigint; committee: string[] }> {
+    const limits = getJobLimits(alice);
+    const contributionDeadline = (await head()) + limits.candidacyPeriod + 30;
     const { jobId } = await createAggregationJob(eve, {
-      participants: [alice.address!, dave.address!],
+      participants,
       committeeSize: 2,
-      vectorLen: 5,
+      vectorLen,
       reward: 2_000_000_000n,
-      contributionDeadline: now + 60,
-      deadline: now + 120,
+      contributionDeadline,
+      deadline: contributionDeadline + 1 + limits.reviewPeriod + limits.minDeliveryPeriod + 20,
+      resultKey: keys.eve.publicKey,
     });
-    await rejectsWith(contributeVector(alice, store, { jobId, vector: aliceVec, scaleBits }), 'Job.NotReady');
     await claimJob(bob, { jobId });
     await claimJob(charlie, { jobId });
+    const job = await getJob(alice, jobId);
+    if (job?.kind.type !== 'Aggregation') throw new Error('aggregation job expected');
+    await devnet.newBlock(job.kind.candidacyEnd + 2 - (await head()));
+    const { committee } = await formCommittee(dave, { jobId });
     const formed = await waitForCommittee(eve, jobId, { timeoutMs: 10_000 });
-    expect(formed.kind.type === 'Aggregation' && formed.kind.committee).toEqual([bob.address, charlie.address]);
+    expect(formed.kind.type === 'Aggregation' && formed.kind.committee).toEqual(committee);
+    return { jobId, committee };
+  }
 
-    await rejectsWith(contributeVector(bob, store, { jobId, vector: aliceVec, scaleBits }), 'Job.NotAuthorized');
-    await rejectsWith(contributeVector(alice, store, { jobId, vector: aliceVec.slice(1), scaleBits }), 'Job.VectorLengthMismatch');
+  /** Closes contributions and moves past the review period. */
+  async function closeAndReview(jobId: bigint, expected: number): Promise<void> {
+    const closed = await closeContributions(eve, { jobId });
+    expect(closed.contributors).toBe(expected);
+    await devnet.newBlock(closed.reviewEnd + 1 - (await head()));
+  }
+
+  test('create → drawn committee → contribute (shares sealed per member) → close → review → partials → fetchAggregate', async () => {
+    const scaleBits = 16;
+    const vectors = [
+      [1.5, -2.25, 0, 1000.125, -0.5],
+      [-1.5, 4, 3.75, -2000, -0.25],
+      [0.25, 0.5, -1, 7, 3],
+    ];
+    const contributors = [alice, dave, ferdie];
+    const limits = getJobLimits(alice);
+    const early = await createAggregationJob(eve, {
+      participants: contributors.map((c) => c.address!),
+      committeeSize: 2,
+      vectorLen: 5,
+      reward: 1_000n,
+      contributionDeadline: (await head()) + limits.candidacyPeriod + 30,
+      deadline: (await head()) + limits.candidacyPeriod + 80,
+      resultKey: keys.eve.publicKey,
+    });
+    await rejectsWith(contributeVector(alice, store, { jobId: early.jobId, vector: vectors[0]!, scaleBits }), 'Job.NotReady');
+
+    const { jobId, committee } = await drawnJob(contributors.map((c) => c.address!), 5);
+    await rejectsWith(contributeVector(bob, store, { jobId, vector: vectors[0]!, scaleBits }), 'Job.NotAuthorized');
+    await rejectsWith(contributeVector(alice, store, { jobId, vector: vectors[0]!.slice(1), scaleBits }), 'Job.VectorLengthMismatch');
     await rejectsWith(contributeVector(alice, store, { jobId, vector: [2 ** 200, 0, 0, 0, 0], scaleBits }), 'Smpc.Overflow');
-    const fromAlice = await contributeVector(alice, store, { jobId, vector: aliceVec, scaleBits });
-    await contributeVector(dave, store, { jobId, vector: daveVec, scaleBits });
+    // A participant that wants a larger committee than the job has refuses before uploading anything.
+    await rejectsWith(contributeVector(alice, store, { jobId, vector: vectors[0]!, scaleBits, privacy: { minCommitteeSize: 3 } }), 'Job.BelowPrivacyMinimum');
+    const fromAlice = await contributeVector(alice, store, { jobId, vector: vectors[0]!, scaleBits });
+    await contributeVector(dave, store, { jobId, vector: vectors[1]!, scaleBits });
+    await contributeVector(ferdie, store, { jobId, vector: vectors[2]!, scaleBits });
 
     // The manifest on IPFS is the one the chain recorded; a single share reveals nothing obvious.
     const manifest = parseManifest(await store.cat(fromAlice.manifestCid), { digest: fromAlice.manifestDigest, jobId });
     expect(manifest.shares.map((s) => s.index)).toEqual([0, 1]);
-    const bobShare = await openShare(await store.cat(manifest.shares[0]!.cid), keys.bob.secretKey, {
-      jobId,
-      index: 0,
-      from: manifest.participant,
-      to: manifest.shares[0]!.member,
-    });
-    expect(bobShare.map(fromField).every((v) => v > 1n << 100n || v < -(1n << 100n))).toBe(true);
-    // Charlie cannot open Bob's share.
-    await rejectsWith(openShare(await store.cat(manifest.shares[0]!.cid), keys.charlie.secretKey, { jobId, index: 0, from: manifest.participant, to: manifest.shares[0]!.member }), 'Smpc.WrongKey');
+    const first = manifest.shares[0]!;
+    const share = await openShare(await store.cat(first.cid), memberKey(committee[0]!), { jobId, index: 0, from: manifest.participant, to: first.member });
+    expect(share.map(fromField).every((v) => v > 1n << 100n || v < -(1n << 100n))).toBe(true);
+    // The other member cannot open it.
+    await rejectsWith(openShare(await store.cat(first.cid), memberKey(committee[1]!), { jobId, index: 0, from: manifest.participant, to: first.member }), 'Smpc.WrongKey');
 
-    await rejectsWith(submitPartialSum(bob, store, { jobId, memberSecretKey: keys.bob.secretKey }), 'Job.NotReady');
-    expect((await closeContributions(eve, { jobId })).contributors).toBe(2);
+    const [m0, m1] = [committee[0]!, committee[1]!];
+    const client = (address: string): ModelproofClient => (address === bob.address ? bob : charlie);
+    await rejectsWith(submitPartialSum(client(m0), store, { jobId, memberSecretKey: memberKey(m0) }), 'Job.NotReady');
+    const closed = await closeContributions(eve, { jobId });
+    expect(closed.contributors).toBe(3);
+    // Partial sums come after the review period.
+    await rejectsWith(submitPartialSum(client(m0), store, { jobId, memberSecretKey: memberKey(m0) }), 'ComputeJobs.ReviewNotOver');
+    await devnet.newBlock(closed.reviewEnd + 1 - (await head()));
     await rejectsWith(fetchAggregate(eve, store, { jobId, ownerSecretKey: keys.eve.secretKey }), 'Job.NotReady');
-    await rejectsWith(submitPartialSum(dave, store, { jobId, memberSecretKey: keys.bob.secretKey }), 'Job.NotAuthorized');
-    await rejectsWith(submitPartialSum(bob, store, { jobId, memberSecretKey: keys.charlie.secretKey }), 'Smpc.WrongKey');
+    await rejectsWith(submitPartialSum(dave, store, { jobId, memberSecretKey: memberKey(m0) }), 'Job.NotAuthorized');
+    await rejectsWith(submitPartialSum(client(m0), store, { jobId, memberSecretKey: memberKey(m1) }), 'Smpc.WrongKey');
 
-    // Bob seals to the owner's registered key; Charlie is handed the owner's key explicitly.
-    const partialB = await submitPartialSum(bob, store, { jobId, memberSecretKey: keys.bob.secretKey });
-    expect(partialB.contributors).toBe(2);
-    expect(partialB.receipt.completed).toBe(false);
+    const partial0 = await submitPartialSum(client(m0), store, { jobId, memberSecretKey: memberKey(m0) });
+    expect(partial0.contributors).toBe(3);
+    expect(partial0.receipt.completed).toBe(false);
     const completed = waitForAggregate(eve, jobId, { timeoutMs: 10_000 });
-    const partialC = await submitPartialSum(charlie, store, { jobId, memberSecretKey: keys.charlie.secretKey, ownerPublicKey: keys.eve.publicKey });
-    expect(partialC.receipt.completed).toBe(true);
+    expect((await submitPartialSum(client(m1), store, { jobId, memberSecretKey: memberKey(m1) })).receipt.completed).toBe(true);
     expect((await completed).status).toBe('Completed');
 
+    // The partials are sealed to the job's result key: Eve opens them, nobody else.
     const aggregate = await fetchAggregate(eve, store, { jobId, ownerSecretKey: keys.eve.secretKey, scaleBits });
-    expect(aggregate.contributors).toBe(2);
-    expect(aggregate.values).toEqual(aliceVec.map((v, i) => v + daveVec[i]!));
-    expect(aggregate.sum).toEqual(aliceVec.map((v, i) => BigInt(Math.round((v + daveVec[i]!) * 2 ** scaleBits))));
-    // Another key cannot open the partials.
+    expect(aggregate.contributors).toBe(3);
+    const expected = vectors[0]!.map((_, i) => vectors.reduce((sum, v) => sum + v[i]!, 0));
+    expect(aggregate.values).toEqual(expected);
     await rejectsWith(fetchAggregate(eve, store, { jobId, ownerSecretKey: keys.bob.secretKey }), 'Smpc.WrongKey');
 
     // Tampered IPFS content (a partial's bytes changed) is caught by its on-chain digest.
-    store.corrupt.add(partialB.partialCid);
+    store.corrupt.add(partial0.partialCid);
     await rejectsWith(fetchAggregate(eve, store, { jobId, ownerSecretKey: keys.eve.secretKey }), 'Job.BadContribution');
-    store.corrupt.delete(partialB.partialCid);
+    store.corrupt.delete(partial0.partialCid);
     expect((await fetchAggregate(eve, store, { jobId, ownerSecretKey: keys.eve.secretKey })).sum).toEqual(aggregate.sum);
 
     // An aggregation job is not an inference job.
     await rejectsWith(verifyInferenceJob(eve, jobId), 'Job.WrongKind');
+  }, 180_000);
+
+  test('a contribution a member cannot open is found by checkContribution, rejected, and left out of the aggregate', async () => {
+    const { jobId, committee } = await drawnJob([alice.address!, dave.address!, ferdie.address!, mallory.address!], 2);
+    await contributeVector(alice, store, { jobId, vector: [5n, -6n] });
+    await contributeVector(dave, store, { jobId, vector: [1n, 1n] });
+    await contributeVector(ferdie, store, { jobId, vector: [10n, 20n] });
+    // Mallory posts a manifest that does not match its on-chain digest.
+    const junk = await store.add(new TextEncoder().encode('{"not":"a manifest"}'));
+    await contribute(mallory, { jobId, manifestCid: junk, manifestDigest: fieldToHex(99n) });
+
+    const m0 = committee[0]!;
+    const member = m0 === bob.address ? bob : charlie;
+    await checkContribution(member, store, { jobId, participant: alice.address!, memberSecretKey: memberKey(m0) });
+    const error = await rejectsWith<import('@modelproof/sdk/jobs').JobError>(
+      checkContribution(member, store, { jobId, participant: mallory.address!, memberSecretKey: memberKey(m0) }),
+      'Job.BadContribution',
+    );
+    expect(error.details['participant']).toBe(mallory.address);
+    // Without the rejection the member could not compute its partial…
+    await closeAndReview(jobId, 4);
+    await rejectsWith(computePartialSum(member, store, { jobId, memberSecretKey: memberKey(m0) }), 'Job.BadContribution');
   }, 120_000);
 
-  test('a member fails with Job.OwnerKeyUnknown when the owner published no key and none is given', async () => {
-    const now = await head();
-    // Dave owns this job and is not a registered worker.
-    const { jobId } = await createAggregationJob(dave, {
-      participants: [alice.address!],
-      committeeSize: 1,
-      vectorLen: 2,
-      reward: 1_000n,
-      contributionDeadline: now + 60,
-      deadline: now + 120,
-    });
-    await claimJob(bob, { jobId });
-    await waitForCommittee(dave, jobId, { timeoutMs: 10_000 });
+  test('rejected during the review period, the faulty contribution is left out of every partial', async () => {
+    const { jobId, committee } = await drawnJob([alice.address!, dave.address!, ferdie.address!, mallory.address!], 2);
     await contributeVector(alice, store, { jobId, vector: [5n, -6n] });
-    await closeContributions(dave, { jobId });
-    await rejectsWith(submitPartialSum(bob, store, { jobId, memberSecretKey: keys.bob.secretKey }), 'Job.OwnerKeyUnknown');
-    const daveKey = generateEncryptionKeyPair();
-    await submitPartialSum(bob, store, { jobId, memberSecretKey: keys.bob.secretKey, ownerPublicKey: daveKey.publicKey });
-    expect((await fetchAggregate(dave, store, { jobId, ownerSecretKey: daveKey.secretKey })).sum).toEqual([5n, -6n]);
-  }, 60_000);
+    await contributeVector(dave, store, { jobId, vector: [1n, 1n] });
+    await contributeVector(ferdie, store, { jobId, vector: [10n, 20n] });
+    const junk = await store.add(new TextEncoder().encode('junk'));
+    await contribute(mallory, { jobId, manifestCid: junk, manifestDigest: fieldToHex(98n) });
+    const clients = committee.map((m) => ({ address: m, client: m === bob.address ? bob : charlie }));
+    await reportContribution(clients[0]!.client, { jobId, participant: mallory.address! });
+    await closeAndReview(jobId, 3);
+    for (const { address, client } of clients) {
+      expect((await submitPartialSum(client, store, { jobId, memberSecretKey: memberKey(address) })).contributors).toBe(3);
+    }
+    const aggregate = await fetchAggregate(eve, store, { jobId, ownerSecretKey: keys.eve.secretKey });
+    expect(aggregate).toMatchObject({ contributors: 3, sum: [16n, 15n] });
+  }, 120_000);
 });

@@ -151,7 +151,7 @@ describe('@modelproof/sdk/offline against a devnet', () => {
     expect(stored.zkCommitment.isNone).toBe(true);
     expect(stored.version.toNumber()).toBe(1);
     expect(new TextDecoder().decode(stored.cid.toU8a(true))).toBe(cid);
-    expect((await api.query.modelRegistry.modelByDigest(digest)).unwrap().toBigInt()).toBe(modelId);
+    expect((await api.query.modelRegistry.modelByDigest(digest, alice.address)).unwrap().toBigInt()).toBe(modelId);
 
     // The transaction as the chain stored it decodes to what was built.
     expect(decodeTransaction(block.block.extrinsics[index]!.toHex() as Hex, { signed: true })).toEqual(decoded);

@@ -46,7 +46,9 @@ import type { CallOptions } from '../client/guard.js';
 import { isModelproofError } from '../errors.js';
 import type { Hex } from '../tx/decode.js';
 import type { Receipt, SubmitOptions } from '../tx/submit.js';
+import { encryptionPublicKey } from '../crypto/envelope.js';
 import { openPartial, openShare, sealPartial, sealShare } from '../smpc/box.js';
+import { SmpcError } from '../smpc/errors.js';
 import { encodeManifest, parseManifest, smpcDigest, type SmpcManifest } from '../smpc/manifest.js';
 import { combinePartials, decodeIntegers, encodeIntegers, encodeVector, splitShares, sumSharesForMember } from '../smpc/vector.js';
 import { dequantize } from '../zk/field.js';
@@ -249,11 +251,26 @@ export interface CheckContributionParams extends ComputePartialSumParams {
   participant: string | Uint8Array;
 }
 
-/** The committee and the member's index in it, or `Job.NotAuthorized`. */
-function membership(client: ModelproofClient, job: Job & { kind: AggregationJobKind }, me: Hex, who: string): { committee: Hex[]; index: number } {
+/**
+ * The committee and the member's index in it (`Job.NotAuthorized` if not a member), after
+ * checking that `secretKey` is the pair of the member's registered X25519 key (`Smpc.WrongKey`
+ * otherwise): a share that then fails to open is the participant's fault, never the member's.
+ */
+async function membership(
+  client: ModelproofClient,
+  job: Job & { kind: AggregationJobKind },
+  member: { me: Hex; who: string; secretKey: Uint8Array },
+  options?: CallOptions,
+): Promise<{ committee: Hex[]; index: number }> {
   const committee = job.kind.committee.map((m) => accountIdHex(client, m));
-  const index = committee.indexOf(me);
-  if (index < 0) throw new JobError('Job.NotAuthorized', `${who} is not in the committee of job ${job.id}`);
+  const index = committee.indexOf(member.me);
+  if (index < 0) throw new JobError('Job.NotAuthorized', `${member.who} is not in the committee of job ${job.id}`);
+  const worker = await getWorker(client, member.me, options);
+  const registered = worker === null ? null : hexToBytes(worker.encryptionKey);
+  const own = encryptionPublicKey(member.secretKey);
+  if (registered === null || registered.length !== own.length || registered.some((b, i) => b !== own[i])) {
+    throw new SmpcError('Smpc.WrongKey', `the secret key given for ${member.who} is not the pair of its registered X25519 key`);
+  }
   return { committee, index };
 }
 
@@ -296,7 +313,8 @@ export async function checkContribution(client: ModelproofClient, ipfs: IpfsStor
   const jobId = BigInt(params.jobId);
   const me = accountIdHex(client, params.member ?? signerOf(client));
   const job = await aggregationJob(client, jobId, options);
-  const { committee, index } = membership(client, job, me, params.member === undefined ? 'the signer' : `account ${me}`);
+  const who = params.member === undefined ? 'the signer' : `account ${me}`;
+  const { committee, index } = await membership(client, job, { me, who, secretKey: params.memberSecretKey }, options);
   const contribution = await getContribution(client, jobId, params.participant, options);
   if (contribution === null) throw new JobError('Job.NotFound', `no contribution of ${String(params.participant)} to job ${jobId}`);
   await openContribution(client, ipfs, job, { me, committee, index, secretKey: params.memberSecretKey }, contribution);
@@ -319,7 +337,8 @@ export async function computePartialSum(client: ModelproofClient, ipfs: IpfsStor
   if (job.status !== 'Aggregating') {
     throw new JobError('Job.NotReady', `job ${jobId} is ${job.status}: partials are posted once contributions are closed (Aggregating)`, { details: { status: job.status } });
   }
-  const { committee, index } = membership(client, job, me, params.member === undefined ? 'the signer' : `account ${me}`);
+  const who = params.member === undefined ? 'the signer' : `account ${me}`;
+  const { committee, index } = await membership(client, job, { me, who, secretKey: params.memberSecretKey }, options);
   const contributions = (await Promise.all(job.kind.participants.map((p) => getContribution(client, jobId, p, options)))).filter(
     (c): c is NonNullable<typeof c> => c !== null && c.rejectedBy === null,
   );
