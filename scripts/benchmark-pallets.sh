@@ -5,9 +5,10 @@
 #
 # Steps (each is safe to rerun; cargo does nothing when a build is up to date):
 #   1. builds the runtime wasm with `runtime-benchmarks` (scripts/build-runtime.sh with
-#      MODELPROOF_RUNTIME_FEATURES=runtime-benchmarks, MODELPROOF_SKIP_SPEC=1) and copies it to
-#      ~/.cache/modelproof/modelproof_runtime.benchmarks.compact.compressed.wasm (the build
-#      writes it where the normal build writes its wasm, so it is copied at once);
+#      MODELPROOF_RUNTIME_FEATURES=runtime-benchmarks, MODELPROOF_SKIP_SPEC=1) in its own target
+#      directory (~/.cache/modelproof/cargo-target-runtime-bench: switching features in one
+#      directory would rebuild most crates twice per run) and copies it to
+#      ~/.cache/modelproof/modelproof_runtime.benchmarks.compact.compressed.wasm;
 #   2. builds the node (scripts/build-node.sh), which has `benchmark pallet`;
 #   3. runs `modelproof-node benchmark pallet` on that wasm (genesis: the runtime's
 #      `development` preset) for pallet_model_registry, pallet_escrow and pallet_compute_jobs,
@@ -27,8 +28,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=$HOME/.cache/modelproof
 bench_wasm=$cache/modelproof_runtime.benchmarks.compact.compressed.wasm
-runtime_target=${MODELPROOF_RUNTIME_TARGET_DIR:-$cache/cargo-target-runtime}
-built_wasm=$runtime_target/debug/wbuild/modelproof-runtime/modelproof_runtime.compact.compressed.wasm
+bench_target=${MODELPROOF_BENCH_RUNTIME_TARGET_DIR:-$cache/cargo-target-runtime-bench}
+built_wasm=$bench_target/debug/wbuild/modelproof-runtime/modelproof_runtime.compact.compressed.wasm
 template=chain/benchmarking/weights-template.hbs
 steps=${MODELPROOF_BENCH_STEPS:-50}
 repeat=${MODELPROOF_BENCH_REPEAT:-20}
@@ -57,7 +58,7 @@ cd "$root"
 # 1. The benchmark wasm.
 step_begin "1. runtime wasm with runtime-benchmarks"
 MODELPROOF_RUNTIME_FEATURES=runtime-benchmarks MODELPROOF_SKIP_SPEC=1 \
-  nice -n 10 bash scripts/build-runtime.sh
+  MODELPROOF_RUNTIME_TARGET_DIR="$bench_target" nice -n 10 bash scripts/build-runtime.sh
 cp "$built_wasm" "$bench_wasm.tmp"
 mv "$bench_wasm.tmp" "$bench_wasm"
 log "benchmark wasm: $bench_wasm ($(stat -c %s "$bench_wasm") bytes)"

@@ -9,6 +9,7 @@ import { Metadata, TypeRegistry } from '@polkadot/types';
 import {
   type CallSignatures,
   EXPECTED_CALL_SIGNATURES,
+  PALLET_ERROR_CODES,
   SIGNATURES_METADATA_SHA256,
   callSignatures,
   checkRuntimeCompatibility,
@@ -65,7 +66,23 @@ describe('shipped call signatures', () => {
       'transfer_ownership',
     ]);
     expect(Object.keys(table['Escrow']!.calls)).toEqual(['create', 'release', 'refund', 'dispute', 'resolve']);
-    expect(Object.keys(table['ComputeJobs']!.calls)).toHaveLength(11);
+    expect(Object.keys(table['ComputeJobs']!.calls)).toEqual([
+      'register_worker',
+      'deregister_worker',
+      'register_circuit',
+      'submit_inference_job',
+      'claim_job',
+      'submit_inference_result',
+      'submit_aggregation_job',
+      'contribute',
+      'close_contributions',
+      'submit_partial',
+      'expire_job',
+      'hand_back_job',
+      'form_committee',
+      'report_contribution',
+      'prune_job',
+    ]);
     expect(table['ModelRegistry']!.calls['register_model']).toEqual({
       index: 0,
       args: [
@@ -77,6 +94,20 @@ describe('shipped call signatures', () => {
       ],
     });
     expect(table['ComputeJobs']!.calls['submit_inference_result']?.args.map((a) => a.shape)).toEqual(['u64', 'Vec<[u8;32]>', '[u8;256]']);
+    expect(table['ComputeJobs']!.calls['submit_aggregation_job']?.args.map((a) => a.name).at(-1)).toBe('result_key');
+  });
+
+  test('the typed pallet error codes are every error of the three pallets', () => {
+    const { registry, metadata } = decode();
+    const expected: string[] = [];
+    for (const pallet of metadata.asLatest.pallets) {
+      const name = pallet.name.toString();
+      if (!['ModelRegistry', 'Escrow', 'ComputeJobs'].includes(name) || pallet.errors.isNone) continue;
+      for (const v of registry.lookup.getSiType(pallet.errors.unwrap().type).def.asVariant.variants) expected.push(`${name}.${v.name.toString()}`);
+    }
+    expect([...PALLET_ERROR_CODES]).toEqual(expected);
+    expect(PALLET_ERROR_CODES).toContain('ComputeJobs.WeakEncryptionKey');
+    expect(PALLET_ERROR_CODES).toContain('Escrow.InvalidArbiter');
   });
 });
 

@@ -13,9 +13,8 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { EventRecord } from '@polkadot/types/interfaces';
 
-import { ensureRegistered } from '@modelproof/offchain-worker';
 import { circuitByName, encodeModel, modelCommitment, runMlp, seededModel, seededRandom } from '@modelproof/offchain-worker/zk';
-import { circuitIdOf, closeContributions, getCircuit, type ModelproofClient, registerCircuit } from '@modelproof/sdk';
+import { circuitIdOf, closeContributions, getCircuit, isModelproofError, type ModelproofClient, registerCircuit } from '@modelproof/sdk';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import type { Ipfs } from '@modelproof/sdk/ipfs';
 import { contributeVector, createAggregationJob, fetchAggregate, submitInferenceAndWait, waitForAggregate, waitForCommittee } from '@modelproof/sdk/jobs';
@@ -150,10 +149,9 @@ export async function runAggregationDemo(ctx: DemoContext): Promise<AggregationD
   const committeeSize = 3;
   if (ctx.workers.length < committeeSize) throw new StackError('Stack.DemoFailed', `the aggregation demo needs ${committeeSize} workers, the stack runs ${ctx.workers.length}`);
   const accounts = devAccounts();
-  // v1: the partial sums are sealed to the job owner's registered worker key (DESIGN, SMPC job)
+  // The partial sums are sealed to the job's result key; only its secret opens the aggregate.
   const owner = ctx.client.withSigner(accounts.ferdie);
   const ownerKeys = generateEncryptionKeyPair();
-  await ensureRegistered(owner, { encryptionKey: ownerKeys.publicKey });
 
   const participants = [accounts.bob, accounts.charlie, accounts.dave, accounts.eve];
   const random = seededRandom(11);
@@ -169,17 +167,21 @@ export async function runAggregationDemo(ctx: DemoContext): Promise<AggregationD
     reward: 3n * UNIT,
     contributionDeadline: now + 200,
     deadline: now + 400,
+    resultKey: ownerKeys.publicKey,
   });
-  say(`Ferdie opens aggregation job #${jobId}: 4 participants, committee of ${committeeSize}; waiting for the workers to claim it…`);
+  say(`Ferdie opens aggregation job #${jobId}: 4 participants, committee of ${committeeSize}; the workers apply and the committee is drawn among them…`);
   const formed = await waitForCommittee(owner, jobId, { timeoutMs });
   const committee = formed.kind.type === 'Aggregation' ? formed.kind.committee.map((a) => nameOf(ctx, a)) : [];
-  say(`committee formed: ${committee.join(', ')}`);
+  say(`committee drawn: ${committee.join(', ')}`);
 
   for (const [i, participant] of participants.entries()) {
     await contributeVector(owner.withSigner(participant), ctx.ipfs, { jobId, vector: vectors[i]!, scaleBits: SCALE_BITS });
   }
-  await closeContributions(owner, { jobId });
-  say('4 vectors secret-shared to the committee; contributions closed; waiting for the partial sums…');
+  // The committee's daemons close contributions themselves once all are in; whoever is first wins.
+  await closeContributions(owner, { jobId }).catch((e: unknown) => {
+    if (!isModelproofError(e, 'ComputeJobs.ContributionsClosed')) throw e;
+  });
+  say('4 vectors secret-shared to the committee; contributions closed; after the review period the members post their partial sums…');
   await waitForAggregate(owner, jobId, { timeoutMs });
   const aggregate = await fetchAggregate(owner, ctx.ipfs, { jobId, ownerSecretKey: ownerKeys.secretKey, scaleBits: SCALE_BITS });
   ownerKeys.secretKey.fill(0);

@@ -19,6 +19,8 @@ import { StackError } from './errors.js';
 import { provisionWorkers, type RunningWorker, type StackEndpoints, startWorker } from './workers.js';
 
 const UNIT = 1_000_000_000_000n;
+/** The devnet's idle block interval: the workers' `chain.blockTimeMs`. */
+export const STACK_BLOCK_TIME_MS = 1000;
 
 export interface StackOptions {
   /** Chain RPC port (default 9944; 0 picks a free one). */
@@ -69,14 +71,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     await cryptoWaitReady();
-    devnet = await startDevnet({ port: options.port ?? 9944, ipfs: true, redis: true });
+    // An empty block after a second without one: committee candidacy and review periods (in
+    // blocks) pass without traffic, like on a real chain (6 s there).
+    devnet = await startDevnet({ port: options.port ?? 9944, ipfs: true, redis: true, blockTime: STACK_BLOCK_TIME_MS });
     const endpoints = { chain: devnet.endpoint, redis: devnet.redis!.url, ipfs: devnet.ipfs!.apiUrl, ipfsGateway: devnet.ipfs!.gatewayUrl };
     say(`chain ${endpoints.chain}, Redis ${endpoints.redis}, IPFS ${endpoints.ipfs}`);
     const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
     client = await createClient({ endpoint: devnet.endpoint, signer: alice });
 
     const names = Array.from({ length: count }, (_, i) => `worker-${i + 1}`);
-    const provisioned = await provisionWorkers({ funder: client, endpoints, dir: join(stateDir, 'workers'), passphrase, funding: 1_000n * UNIT, names });
+    const provisioned = await provisionWorkers({
+      funder: client,
+      endpoints,
+      dir: join(stateDir, 'workers'),
+      passphrase,
+      funding: 1_000n * UNIT,
+      names,
+      // the workers judge deadlines in blocks at this pace
+      config: { chain: { blockTimeMs: STACK_BLOCK_TIME_MS } },
+    });
     say(`${count} workers: keys generated, funded with 1000 UNIT each, registered on chain`);
     for (const worker of provisioned) {
       workers.push(await startWorker(worker, { passphrase, ...(options.onWorkerProblem && { onProblem: options.onWorkerProblem }) }));

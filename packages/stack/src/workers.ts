@@ -54,6 +54,21 @@ export interface ProvisionOptions {
   /** Transferred to each worker: the on-chain bond plus fees. */
   funding: bigint;
   names: readonly string[];
+  /**
+   * Settings merged over each worker's generated config file (section by section), e.g.
+   * `{ jobs: { aggregation: false } }`; a function gets the worker's name.
+   */
+  config?: WorkerConfigPatch | ((name: string) => WorkerConfigPatch);
+}
+
+/** Sections of a `modelproof-worker` config file to set (see the worker's README). */
+export type WorkerConfigPatch = Record<string, Record<string, unknown>>;
+
+/** `base` with each section of `patch` merged over the same section. */
+function patchConfig(base: WorkerConfigPatch, patch: WorkerConfigPatch): WorkerConfigPatch {
+  const merged: WorkerConfigPatch = { ...base };
+  for (const [section, values] of Object.entries(patch)) merged[section] = { ...(base[section] ?? {}), ...values };
+  return merged;
 }
 
 /**
@@ -69,7 +84,7 @@ export async function provisionWorkers(options: ProvisionOptions): Promise<Provi
     await mkdir(home, { recursive: true, mode: 0o700 });
     const keys = await generateKeys({ dir: keystore, passphrase });
     const configFile = join(home, 'config.json');
-    const config = {
+    const generated: WorkerConfigPatch = {
       chain: { endpoint: endpoints.chain },
       redis: { url: endpoints.redis },
       ipfs: { apiUrl: endpoints.ipfs },
@@ -79,6 +94,8 @@ export async function provisionWorkers(options: ProvisionOptions): Promise<Provi
       keystore: { dir: keystore },
       shutdown: { timeoutMs: 20_000 },
     };
+    const patch = typeof options.config === 'function' ? options.config(name) : options.config;
+    const config = patch === undefined ? generated : patchConfig(generated, patch);
     await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     workers.push({ name, address: keys.address, encryptionKey: keys.encryptionPublicKey, configFile, logFile: join(home, 'worker.log'), keystore });
   }
