@@ -1694,22 +1694,21 @@ pub mod pallet {
 		}
 
 		/// Check the pallet's bookkeeping:
-		/// - each worker's `WorkerBond` hold equals its recorded bond, and its open claims
-		///   equal the claims, candidacies and seats it holds on unfinished jobs;
+		/// - each account's `WorkerBond` hold equals its recorded bond (zero if not a worker),
+		///   and a worker's open claims equal the claims, candidacies and seats it holds on
+		///   unfinished jobs;
 		/// - each account's `StorageDeposit` hold equals the deposits recorded for it on jobs,
 		///   contributions and partial sums;
 		/// - contribution, rejection and partial counters match the stored items.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
+			use modelproof_primitives::held::HeldSums;
 			let mut claims: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			let mut add = |who: &T::AccountId, amount: BalanceOf<T>| {
-				let entry = deposits.entry(who.clone()).or_insert_with(Zero::zero);
-				*entry = entry.saturating_add(amount);
-			};
+			let mut deposits = HeldSums::new();
+			let mut bonds = HeldSums::new();
 			for (job_id, job) in Jobs::<T>::iter() {
-				add(&job.consumer, job.deposit);
+				deposits.add(&job.consumer, job.deposit)?;
 				ensure!(
 					job.status.is_finished() == job.finished_at.is_some(),
 					"finished_at set on an unfinished job, or missing on a finished one"
@@ -1717,13 +1716,13 @@ pub mod pallet {
 				let mut received = 0u32;
 				let mut rejected = 0u32;
 				for (participant, c) in Contributions::<T>::iter_prefix(job_id) {
-					add(&participant, c.deposit);
+					deposits.add(&participant, c.deposit)?;
 					received += 1;
 					rejected += u32::from(c.rejected_by.is_some());
 				}
 				let mut partials = 0u32;
 				for (member, p) in Partials::<T>::iter_prefix(job_id) {
-					add(&member, p.deposit);
+					deposits.add(&member, p.deposit)?;
 					partials += 1;
 				}
 				ensure!(received == ContributionCount::<T>::get(job_id), "contribution count");
@@ -1743,10 +1742,7 @@ pub mod pallet {
 				}
 			}
 			for (who, info) in Workers::<T>::iter() {
-				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who) == info.bond,
-					"bond hold differs from the recorded bond"
-				);
+				bonds.add(&who, info.bond)?;
 				ensure!(
 					claims.get(&who).copied().unwrap_or(0) == info.open_jobs,
 					"open claims differ from the claims on unfinished jobs"
@@ -1757,12 +1753,9 @@ pub mod pallet {
 				claims.keys().all(Workers::<T>::contains_key),
 				"a claim held by an account that is not a worker"
 			);
-			for who in frame_system::Account::<T>::iter_keys() {
-				let held =
-					T::Currency::balance_on_hold(&HoldReason::StorageDeposit.into(), &who);
-				let recorded = deposits.get(&who).copied().unwrap_or_else(Zero::zero);
-				ensure!(held == recorded, "storage deposit hold differs from recorded deposits");
-			}
+			let accounts = frame_system::Account::<T>::iter_keys;
+			bonds.ensure_held::<T::Currency>(&HoldReason::WorkerBond.into(), accounts())?;
+			deposits.ensure_held::<T::Currency>(&HoldReason::StorageDeposit.into(), accounts())?;
 			Ok(())
 		}
 	}

@@ -59,8 +59,6 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	#[cfg(any(feature = "try-runtime", test))]
-	use alloc::collections::btree_map::BTreeMap;
 	use frame_support::{
 		pallet_prelude::*,
 		storage::with_storage_layer,
@@ -70,6 +68,8 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
+	#[cfg(any(feature = "try-runtime", test))]
+	use modelproof_primitives::held::HeldSums;
 	use modelproof_primitives::{EscrowId, JobEscrow};
 	use sp_runtime::{
 		traits::{CheckedAdd, Saturating, Zero},
@@ -537,8 +537,8 @@ pub mod pallet {
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let next = NextEscrowId::<T>::get();
-			let mut amounts = BTreeMap::new();
-			let mut deposits = BTreeMap::new();
+			let mut amounts = HeldSums::new();
+			let mut deposits = HeldSums::new();
 			for (escrow_id, escrow) in Escrows::<T>::iter() {
 				ensure!(escrow_id < next, "escrow identifier not below NextEscrowId");
 				ensure!(!escrow.amount.is_zero(), "escrow with a zero amount");
@@ -561,49 +561,12 @@ pub mod pallet {
 						"escrow paying its payer or arbitrated by a party"
 					);
 				}
-				Self::add_to_sum(&mut amounts, &escrow.payer, escrow.amount)?;
-				Self::add_to_sum(&mut deposits, &escrow.payer, escrow.deposit)?;
+				amounts.add(&escrow.payer, escrow.amount)?;
+				deposits.add(&escrow.payer, escrow.deposit)?;
 			}
-			Self::ensure_held(HoldReason::Escrow, &amounts)?;
-			Self::ensure_held(HoldReason::Deposit, &deposits)
-		}
-
-		/// Add `value` to the sum kept for `who` in `sums`.
-		#[cfg(any(feature = "try-runtime", test))]
-		fn add_to_sum(
-			sums: &mut BTreeMap<T::AccountId, BalanceOf<T>>,
-			who: &T::AccountId,
-			value: BalanceOf<T>,
-		) -> Result<(), sp_runtime::TryRuntimeError> {
-			let sum = sums.entry(who.clone()).or_insert_with(Zero::zero);
-			*sum = sum.checked_add(&value).ok_or("sum of escrows overflows")?;
-			Ok(())
-		}
-
-		/// Check that, for every account, the balance held under `reason` equals its sum in
-		/// `expected` (zero for accounts not in it).
-		#[cfg(any(feature = "try-runtime", test))]
-		fn ensure_held(
-			reason: HoldReason,
-			expected: &BTreeMap<T::AccountId, BalanceOf<T>>,
-		) -> Result<(), sp_runtime::TryRuntimeError> {
-			use frame_support::traits::fungible::InspectHold;
-
-			let reason: T::RuntimeHoldReason = reason.into();
-			for (who, sum) in expected {
-				ensure!(
-					T::Currency::balance_on_hold(&reason, who) == *sum,
-					"balance held differs from the sum recorded in the payer's escrows"
-				);
-			}
-			for who in frame_system::Account::<T>::iter_keys() {
-				if !expected.contains_key(&who) {
-					ensure!(
-						T::Currency::balance_on_hold(&reason, &who).is_zero(),
-						"balance held on an account paying into no escrow"
-					);
-				}
-			}
+			let accounts = frame_system::Account::<T>::iter_keys;
+			amounts.ensure_held::<T::Currency>(&HoldReason::Escrow.into(), accounts())?;
+			deposits.ensure_held::<T::Currency>(&HoldReason::Deposit.into(), accounts())?;
 			Ok(())
 		}
 	}

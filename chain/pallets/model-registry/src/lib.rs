@@ -67,14 +67,14 @@ mod tests;
 pub use types::{BalanceOf, CidOf, EnvelopeOf, GrantInfo, ModelInfo, ModelStatus};
 pub use weights::WeightInfo;
 
-#[cfg(any(feature = "try-runtime", test))]
-use alloc::collections::btree_map::BTreeMap;
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible::MutateHold, tokens::Precision},
 };
+#[cfg(any(feature = "try-runtime", test))]
+use modelproof_primitives::held::HeldSums;
 use modelproof_primitives::{ModelId, ModelInspect, ModelSummary};
 use sp_core::H256;
 use sp_runtime::{traits::Zero, Permill};
@@ -613,7 +613,7 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let next = NextModelId::<T>::get();
-		let mut model_deposits = BTreeMap::new();
+		let mut model_deposits = HeldSums::new();
 		for (model_id, model) in Models::<T>::iter() {
 			ensure!(model_id < next, "model id not below NextModelId");
 			ensure!(
@@ -624,7 +624,7 @@ impl<T: Config> Pallet<T> {
 				model.status == ModelStatus::Active || model.deposit.is_zero(),
 				"retired model still holding a deposit"
 			);
-			Self::add_to_sum(&mut model_deposits, &model.depositor, model.deposit)?;
+			model_deposits.add(&model.depositor, model.deposit)?;
 		}
 		for (digest, registrant, model_id) in ModelByDigest::<T>::iter() {
 			let model = Models::<T>::get(model_id).ok_or("digest index points at no model")?;
@@ -633,52 +633,13 @@ impl<T: Config> Pallet<T> {
 				"digest index points at a model of another digest or depositor"
 			);
 		}
-		let mut grant_deposits = BTreeMap::new();
+		let mut grant_deposits = HeldSums::new();
 		for grant in Grants::<T>::iter_values() {
-			Self::add_to_sum(&mut grant_deposits, &grant.depositor, grant.deposit)?;
+			grant_deposits.add(&grant.depositor, grant.deposit)?;
 		}
-		Self::ensure_held(HoldReason::ModelDeposit, &model_deposits)?;
-		Self::ensure_held(HoldReason::GrantDeposit, &grant_deposits)
-	}
-
-	/// Add `value` to the sum kept for `who` in `sums`.
-	#[cfg(any(feature = "try-runtime", test))]
-	fn add_to_sum(
-		sums: &mut BTreeMap<T::AccountId, BalanceOf<T>>,
-		who: &T::AccountId,
-		value: BalanceOf<T>,
-	) -> Result<(), sp_runtime::TryRuntimeError> {
-		use sp_runtime::traits::CheckedAdd;
-
-		let sum = sums.entry(who.clone()).or_insert_with(Zero::zero);
-		*sum = sum.checked_add(&value).ok_or("sum of deposits overflows")?;
-		Ok(())
-	}
-
-	/// Checks that, for every account, the balance held under `reason` equals its sum in
-	/// `expected` (zero for accounts not in it).
-	#[cfg(any(feature = "try-runtime", test))]
-	fn ensure_held(
-		reason: HoldReason,
-		expected: &BTreeMap<T::AccountId, BalanceOf<T>>,
-	) -> Result<(), sp_runtime::TryRuntimeError> {
-		use frame_support::traits::fungible::InspectHold;
-
-		let reason: T::RuntimeHoldReason = reason.into();
-		for (who, sum) in expected {
-			ensure!(
-				T::Currency::balance_on_hold(&reason, who) == *sum,
-				"balance held differs from the sum of the deposits recorded for the account"
-			);
-		}
-		for who in frame_system::Account::<T>::iter_keys() {
-			if !expected.contains_key(&who) {
-				ensure!(
-					T::Currency::balance_on_hold(&reason, &who).is_zero(),
-					"balance held on an account with no deposit recorded"
-				);
-			}
-		}
+		let accounts = frame_system::Account::<T>::iter_keys;
+		model_deposits.ensure_held::<T::Currency>(&HoldReason::ModelDeposit.into(), accounts())?;
+		grant_deposits.ensure_held::<T::Currency>(&HoldReason::GrantDeposit.into(), accounts())?;
 		Ok(())
 	}
 }

@@ -58,6 +58,67 @@ pub trait JobEscrow<AccountId, Balance, BlockNumber> {
 	fn held(escrow_id: EscrowId) -> Option<Balance>;
 }
 
+/// Bookkeeping checks of held balances, for the pallets' `try_state` and tests: the sums of
+/// what the pallet recorded per account, compared with what the currency holds.
+pub mod held {
+	use alloc::collections::btree_map::BTreeMap;
+	use frame_support::traits::fungible::InspectHold;
+	use sp_runtime::traits::{CheckedAdd, Zero};
+
+	/// Per account, the sum of the amounts a pallet recorded as held under one reason.
+	pub struct HeldSums<AccountId, Balance>(BTreeMap<AccountId, Balance>);
+
+	impl<AccountId: Ord + Clone, Balance: CheckedAdd + Zero + Copy + PartialEq> HeldSums<AccountId, Balance> {
+		/// No amounts recorded.
+		pub fn new() -> Self {
+			Self(BTreeMap::new())
+		}
+
+		/// Record `amount` for `who`. Fails if the sum overflows.
+		pub fn add(&mut self, who: &AccountId, amount: Balance) -> Result<(), &'static str> {
+			let sum = self.0.entry(who.clone()).or_insert_with(Zero::zero);
+			*sum = sum.checked_add(&amount).ok_or("sum of held amounts overflows")?;
+			Ok(())
+		}
+
+		/// The sum recorded for `who` (zero if none).
+		pub fn of(&self, who: &AccountId) -> Balance {
+			self.0.get(who).copied().unwrap_or_else(Zero::zero)
+		}
+
+		/// Check that `Currency` holds exactly the recorded sum under `reason` on every account
+		/// in `accounts` (every account of the chain) and on every account recorded.
+		pub fn ensure_held<Currency>(
+			&self,
+			reason: &Currency::Reason,
+			accounts: impl Iterator<Item = AccountId>,
+		) -> Result<(), &'static str>
+		where
+			Currency: InspectHold<AccountId, Balance = Balance>,
+		{
+			for (who, sum) in self.0.iter() {
+				if Currency::balance_on_hold(reason, who) != *sum {
+					return Err("balance held differs from the sum recorded for the account");
+				}
+			}
+			for who in accounts {
+				if !self.0.contains_key(&who) && !Currency::balance_on_hold(reason, &who).is_zero() {
+					return Err("balance held on an account with nothing recorded");
+				}
+			}
+			Ok(())
+		}
+	}
+
+	impl<AccountId: Ord + Clone, Balance: CheckedAdd + Zero + Copy + PartialEq> Default
+		for HeldSums<AccountId, Balance>
+	{
+		fn default() -> Self {
+			Self::new()
+		}
+	}
+}
+
 /// The field prime of Curve25519, `2^255 − 19`, little-endian.
 const CURVE25519_P: [u8; 32] = [
 	0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
