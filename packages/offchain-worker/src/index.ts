@@ -9,5 +9,12 @@ export * from './keys/index.js';
 export * from './metrics/index.js';
 export * from './log/index.js';
 export * from './daemon/index.js';
-export { ensureRegistered, type EnsureRegisteredOptions, type RegistrationResult } from './register/index.js';
+export {
+  deregister,
+  type DeregisterOptions,
+  type DeregistrationResult,
+  ensureRegistered,
+  type EnsureRegisteredOptions,
+  type RegistrationResult,
+} from './register/index.js';
 export { EXIT, main, USAGE } from './cli/index.js';

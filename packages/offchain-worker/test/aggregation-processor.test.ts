@@ -1,45 +1,61 @@
 /**
- * The SMPC processor (`processAggregation`) against the REAL devnet and a REAL Kubo node.
+ * The SMPC processor (`processAggregation`) against the REAL devnet (an empty block every second,
+ * so the candidacy and review periods pass) and a REAL Kubo node.
  *
- * Accounts: Dave owns the jobs (and publishes his X25519 key with `register_worker`, v1's way
- * for an owner); Bob, Charlie and Eve are the committee (registered workers, each with its own
- * X25519 key pair, first claimers); Alice, Ferdie and two fresh accounts are the participants.
- * Each member's partial is computed by `processAggregation` with a signer-less client (as in
- * the sandbox: queries only) and posted through the SDK's `submitPartial` (the submitter's job);
- * the owner's `fetchAggregate` must equal the plaintext sum. Tampered IPFS content is served by
- * a lying store in front of the real Kubo node.
+ * Accounts: Dave owns the jobs (their `resultKey` is his X25519 key; he is also a registered
+ * worker, outside the committees); Bob, Charlie and Eve are the committee (registered workers,
+ * each with its own X25519 key pair, applying in that order after the candidacy period, so the
+ * seats go in order); Alice, Ferdie and two fresh accounts are the participants. Each member's
+ * partial is computed by `processAggregation` with a signer-less client (as in the sandbox:
+ * queries only) and posted through the SDK's `submitPartial` (the submitter's job) after the
+ * review period; the owner's `fetchAggregate` must equal the plaintext sum. Tampered IPFS content
+ * is served by a lying store in front of the real Kubo node.
  *
- * The last test runs one committee member through the REAL pipeline (real redis-server): its
- * listener auto-claims, sees ContributionsClosed, the BullMQ sandboxed child runs
- * src/processors/aggregation-sandbox.ts (bundled by esbuild into a gitignored cache folder, as a
- * child process cannot load TypeScript; the SDK bundled from its sources, other packages from
- * node_modules), which builds its deps from the worker's env config and encrypted keystore, and
- * the submitter posts the partial.
+ * The last tests run one committee member through the REAL pipeline (real redis-server): its
+ * listener applies for a seat, its scheduler draws the committee, it reviews every contribution
+ * as it arrives (a tampered one is rejected on chain), and after the review period the BullMQ
+ * sandboxed child runs src/processors/aggregation-sandbox.ts (bundled, see support/sandbox.ts),
+ * which builds its deps from the worker's env config and encrypted keystore, and the submitter
+ * posts the partial.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Keyring } from '@polkadot/keyring';
+import { QueueEvents } from 'bullmq';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { type Devnet, type IpfsNode, startDevnet, startIpfs } from '@modelproof/devnet';
-import { type ModelproofClient, claimJob, closeContributions, createClient, getJob, registerWorker, submit, submitPartial } from '@modelproof/sdk';
+import {
+  type ModelproofClient,
+  claimJob,
+  closeContributions,
+  createClient,
+  getContribution,
+  getJob,
+  getPartial,
+  registerWorker,
+  submit,
+  submitPartial,
+  waitForBlock,
+} from '@modelproof/sdk';
 import { type EncryptionKeyPair, generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { type CatOptions, type Ipfs, type IpfsRequestOptions, createIpfs } from '@modelproof/sdk/ipfs';
-import { type ContributionResult, contributeVector, createAggregationJob, fetchAggregate, waitForAggregate, waitForCommittee } from '@modelproof/sdk/jobs';
+import {
+  type ContributionResult,
+  contributeVector,
+  createAggregationJob,
+  fetchAggregate,
+  waitForAggregate,
+  waitForCommittee,
+  waitForJobState,
+} from '@modelproof/sdk/jobs';
 
-import { build } from 'esbuild';
-
-import { loadConfig } from '../src/config/index.js';
-import { generateKeys, loadKeys, type WorkerKeys } from '../src/keys/index.js';
-import { createLogger } from '../src/log/index.js';
-import { createMetrics } from '../src/metrics/index.js';
 import { createPipeline, type Pipeline } from '../src/pipeline/index.js';
 import { type AggregationDeps, processAggregation } from '../src/processors/aggregation.js';
 import { PermanentError, TransientError, jobIds } from '../src/queues/index.js';
+import { captureLog } from './support/chain.js';
 import { type RedisServer, startRedis } from './support/redis.js';
+import { type SandboxBundle, bundleSandbox } from './support/sandbox.js';
+import { type ProvisionedWorker, provisionWorker } from './support/worker.js';
 
 /** A store in front of real Kubo that serves altered bytes for the CIDs in `lies`. */
 class LyingStore implements Pick<Ipfs, 'add' | 'cat'> {
@@ -71,8 +87,7 @@ let ownerKeys: EncryptionKeyPair;
 
 const head = async (): Promise<number> => (await alice.api.rpc.chain.getHeader()).number.toNumber();
 const nonceOf = async (address: string): Promise<number> => (await alice.api.rpc.system.accountNextIndex(address)).toNumber();
-const partialOf = async (jobId: bigint, address: string): Promise<unknown> =>
-  (await alice.api.query['computeJobs']!['partials']!(jobId, address)).toPrimitive();
+const partialOf = (jobId: bigint, address: string) => getPartial(alice, jobId, address);
 
 function deps(member: (typeof committee)[number], ipfs: Pick<Ipfs, 'add' | 'cat'> = kubo, secretKey = member.keys.secretKey): AggregationDeps {
   return { client: reader, ipfs, x25519SecretKey: secretKey, account: member.pair.address, limits: { maxBytes: 1024 * 1024, fetchTimeoutMs: 30_000 } };
@@ -87,8 +102,8 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-/** A job with the given participants and the committee Bob, Charlie, Eve (claimed in that order). */
-async function newJob(vectorLen: number, who: typeof participants): Promise<bigint> {
+/** Dave's aggregation job for `who`, sealed to his result key, with time for every period. */
+async function submitJob(vectorLen: number, who: typeof participants): Promise<bigint> {
   const now = await head();
   const { jobId } = await createAggregationJob(dave, {
     participants: who.map((p) => p.pair.address),
@@ -97,18 +112,34 @@ async function newJob(vectorLen: number, who: typeof participants): Promise<bigi
     reward: 3_000_000_000n,
     contributionDeadline: now + 100,
     deadline: now + 200,
+    resultKey: ownerKeys.publicKey,
   });
+  return jobId;
+}
+
+/** A job with the given participants and the committee Bob, Charlie, Eve: late applicants sit in the order they apply. */
+async function newJob(vectorLen: number, who: typeof participants): Promise<bigint> {
+  const jobId = await submitJob(vectorLen, who);
+  const job = await getJob(alice, jobId);
+  await waitForBlock(alice, (job!.kind.type === 'Aggregation' ? job!.kind.candidacyEnd : 0) + 1, { timeoutMs: 20_000 });
   for (const m of committee) await claimJob(m.client, { jobId });
   const formed = await waitForCommittee(alice, jobId, { timeoutMs: 20_000 });
   expect(formed.kind.type === 'Aggregation' && formed.kind.committee).toEqual(committee.map((m) => m.pair.address));
   return jobId;
 }
 
+/** Closes contributions and waits for the end of the review period (partial sums are accepted after it). */
+async function closeAndReview(jobId: bigint): Promise<number> {
+  const { contributors, reviewEnd } = await closeContributions(dave, { jobId });
+  await waitForBlock(alice, reviewEnd + 1, { timeoutMs: 30_000 });
+  return contributors;
+}
+
 beforeAll(async () => {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519' });
   const pair = (uri: string): KeyringPair => keyring.addFromUri(uri);
-  devnet = await startDevnet();
+  devnet = await startDevnet({ blockTime: 1000 });
   ipfsNode = await startIpfs();
   kubo = createIpfs({ url: ipfsNode.apiUrl });
   alice = await createClient({ endpoint: devnet.endpoint, signer: pair('//Alice') });
@@ -123,9 +154,9 @@ beforeAll(async () => {
   for (const p of fresh) await submit(alice, alice.api.tx['balances']!['transferKeepAlive']!(p.address, bond * 10n));
   participants = [{ pair: pair('//Alice'), client: alice }, ...fresh.map((p) => ({ pair: p, client: alice.withSigner(p) }))];
   for (const m of committee) await registerWorker(m.client, { encryptionKey: m.keys.publicKey });
-  // v1: the owner publishes its X25519 key by registering as a worker; it is not in any committee here.
+  // the owner's result key; Dave is also a registered worker, in none of these committees
   ownerKeys = generateEncryptionKeyPair();
-  await registerWorker(dave, { encryptionKey: ownerKeys.publicKey });
+  await registerWorker(dave, { encryptionKey: generateEncryptionKeyPair().publicKey });
 }, 180_000);
 
 afterAll(async () => {
@@ -145,7 +176,7 @@ describe('SMPC processor (real devnet, real Kubo)', () => {
     ];
     const jobId = await newJob(vectors[0]!.length, participants);
     for (const [i, p] of participants.entries()) await contributeVector(p.client, kubo, { jobId, vector: vectors[i]!, scaleBits: SCALE_BITS });
-    expect((await closeContributions(dave, { jobId })).contributors).toBe(4);
+    expect(await closeAndReview(jobId)).toBe(4);
 
     for (const [i, member] of committee.entries()) {
       const nonce = await nonceOf(member.pair.address);
@@ -182,15 +213,16 @@ describe('SMPC processor (real devnet, real Kubo)', () => {
   }, 240_000);
 
   test('tampered IPFS content, a wrong key, a worker outside the committee → permanent errors with reasons, nothing posted; IPFS down → transient', async () => {
-    const who = participants.slice(0, 2);
+    const who = participants.slice(0, 3);
     const vectors = [
       [2.5, -1.25, 0.5],
       [-0.75, 3, -8.125],
+      [1, 0.25, -2],
     ];
     const jobId = await newJob(3, who);
     const contributions: ContributionResult[] = [];
     for (const [i, p] of who.entries()) contributions.push(await contributeVector(p.client, kubo, { jobId, vector: vectors[i]!, scaleBits: SCALE_BITS }));
-    await closeContributions(dave, { jobId });
+    await closeAndReview(jobId);
     const [bob, charlie, eve] = committee as [(typeof committee)[number], (typeof committee)[number], (typeof committee)[number]];
     const nonces = await Promise.all(committee.map((m) => nonceOf(m.pair.address)));
     const lying = new LyingStore(kubo);
@@ -203,6 +235,8 @@ describe('SMPC processor (real devnet, real Kubo)', () => {
     expect(share.name).toBe('UnrecoverableError');
     expect(share.message).toMatch(/^\[Job\.BadContribution\] job \d+, contribution of \w+, share 0: the bytes at \w+ do not match the recorded digest/);
     expect(share.message).toContain(shareCid);
+    // found after the review period: too late to reject it, which the reason says
+    expect(share.message).toContain(`the contribution of ${who[1]!.pair.address} was not rejected before the review period ended`);
     expect((share as PermanentError).code).toBe('Job.BadContribution');
 
     // Alice's manifest is served altered (checked against the on-chain digest)
@@ -245,174 +279,97 @@ describe('SMPC processor (real devnet, real Kubo)', () => {
     }
     expect((await waitForAggregate(alice, jobId, { timeoutMs: 20_000 })).status).toBe('Completed');
     const aggregate = await fetchAggregate(dave, kubo, { jobId, ownerSecretKey: ownerKeys.secretKey, scaleBits: SCALE_BITS });
-    expect(aggregate.values).toEqual(vectors[0]!.map((v, k) => v + vectors[1]![k]!));
+    expect(aggregate.values).toEqual(vectors[0]!.map((_, k) => vectors.reduce((sum, v) => sum + v[k]!, 0)));
   }, 240_000);
 });
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-/** Bundles the sandbox entry into `dir` and writes a wrapper that gives it the operator's environment. */
-async function bundleSandbox(dir: string, env: Record<string, string>): Promise<string> {
-  await build({
-    entryPoints: [join(ROOT, 'packages', 'offchain-worker', 'src', 'processors', 'aggregation-sandbox.ts')],
-    outfile: join(dir, 'aggregation-sandbox.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@modelproof\/(sdk|types)(\/[a-z]+)?$/ }, (args) => {
-            const [, pkg, sub] = /^@modelproof\/(sdk|types)(?:\/([a-z]+))?$/.exec(args.path)!;
-            return { path: join(ROOT, 'packages', pkg!, 'src', ...(sub ? [sub] : []), 'index.ts') };
-          });
-          b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
-        },
-      },
-    ],
-  });
-  await writeFile(join(dir, 'env.json'), JSON.stringify(env));
-  const wrapper = join(dir, 'processor.mjs');
-  await writeFile(
-    wrapper,
-    [
-      "import { readFileSync } from 'node:fs';",
-      "Object.assign(process.env, JSON.parse(readFileSync(new URL('./env.json', import.meta.url), 'utf8')));",
-      "const sandbox = await import('./aggregation-sandbox.mjs');",
-      'export default sandbox.default;',
-      '',
-    ].join('\n'),
-  );
-  return wrapper;
-}
-
 describe('SMPC processor in the real pipeline (real redis-server, sandboxed child)', () => {
   let redis: RedisServer;
+  let sandbox: SandboxBundle;
+  let worker: ProvisionedWorker;
   let pipeline: Pipeline;
-  let keys: WorkerKeys;
-  let keystoreDir: string;
-  let cacheDir: string;
-  const records: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ match: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }> = [];
-  /** Resolves with the first log record (already written or to come) that matches. */
-  const logged = (match: (r: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>
-    new Promise((resolve) => {
-      const seen = records.find(match);
-      if (seen) resolve(seen);
-      else waiters.push({ match, resolve });
-    });
-  const record = (line: string): void => {
-    const r = JSON.parse(line) as Record<string, unknown>;
-    records.push(r);
-    for (const w of [...waiters]) {
-      if (w.match(r)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(r);
-      }
-    }
-  };
+  const log = captureLog();
+  /** The committee members run by the SDK (Bob's seat goes to the pipeline worker). */
+  const sdkMembers = () => committee.slice(1);
 
   beforeAll(async () => {
     redis = await startRedis();
-    keystoreDir = await mkdtemp(join(tmpdir(), 'mp-agg-keys-'));
-    // inside the repository (gitignored node_modules/.cache) so the bundle's bare imports resolve from node_modules
-    cacheDir = join(ROOT, 'node_modules', '.cache', `modelproof-aggregation-test-${process.pid}`);
-    await mkdir(cacheDir, { recursive: true });
-    const passphrase = 'aggregation test passphrase';
-    await generateKeys({ dir: keystoreDir, passphrase });
-    keys = await loadKeys({ dir: keystoreDir, passphrase });
-    const bond = (alice.api.consts['computeJobs']!['workerBond'] as unknown as { toBigInt(): bigint }).toBigInt();
-    await submit(alice, alice.api.tx['balances']!['transferKeepAlive']!(keys.address, bond * 10n));
-    await registerWorker(alice.withSigner(keys.signer), { encryptionKey: keys.x25519.publicKey });
-    const env = {
+    sandbox = await bundleSandbox('aggregation');
+    worker = await provisionWorker(alice, {
       MODELPROOF_WORKER_CHAIN_ENDPOINT: devnet.endpoint,
       MODELPROOF_WORKER_IPFS_API_URL: ipfsNode.apiUrl,
       MODELPROOF_WORKER_REDIS_URL: redis.url,
-      MODELPROOF_WORKER_KEYSTORE_DIR: keystoreDir,
       MODELPROOF_WORKER_QUEUE_PREFIX: 'mpagg',
-      MODELPROOF_WORKER_METRICS_ENABLED: 'false',
-    };
-    const processor = await bundleSandbox(cacheDir, { ...env, MODELPROOF_WORKER_KEYSTORE_PASSPHRASE: passphrase });
-    const config = await loadConfig({ env });
-    const logger = createLogger({ level: 'debug', destination: { write: record } });
-    pipeline = createPipeline(
-      { config, keys, logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env },
-      { processors: { aggregation: processor }, queue: { attempts: 3, backoffMs: 200 } },
-    );
+      MODELPROOF_WORKER_JOBS_INFERENCE: 'false',
+    });
+    pipeline = createPipeline(await worker.context(log.logger), { processors: { aggregation: sandbox.file }, processorEnv: worker.env, queue: { attempts: 3, backoffMs: 200 } });
     await pipeline.start();
   }, 180_000);
 
   afterAll(async () => {
     await pipeline?.stop();
     await redis?.stop();
-    if (keystoreDir) await rm(keystoreDir, { recursive: true, force: true });
-    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+    await sandbox?.remove();
+    await worker?.remove();
   });
 
-  test('a pipeline worker (auto-claim → ContributionsClosed → sandboxed processor → submitter) and two SDK members: aggregate = plaintext sum', async () => {
+  /** A job of `who` with the pipeline worker and the SDK members applying: three candidates for three seats. */
+  async function drawnJob(vectorLen: number, who: typeof participants): Promise<{ jobId: bigint; index: number }> {
+    const jobId = await submitJob(vectorLen, who);
+    for (const m of sdkMembers()) await claimJob(m.client, { jobId });
+    const formed = await waitForCommittee(alice, jobId, { timeoutMs: 60_000 });
+    const index = formed.kind.type === 'Aggregation' ? formed.kind.committee.indexOf(worker.address) : -1;
+    expect(index).toBeGreaterThanOrEqual(0);
+    return { jobId, index };
+  }
+
+  /** The SDK members post their partials after the review period; resolves with the completed job's aggregate. */
+  async function completeWithSdkMembers(jobId: bigint) {
+    const closed = await waitForJobState(alice, jobId, (j) => j.status === 'Aggregating', 'waiting for contributions to close', { timeoutMs: 60_000 });
+    await waitForBlock(alice, (closed.kind.type === 'Aggregation' ? closed.kind.reviewEnd! : 0) + 1, { timeoutMs: 30_000 });
+    for (const m of sdkMembers()) {
+      const { partialCid, partialDigest } = await processAggregation(deps(m), { chainJobId: jobId });
+      await submitPartial(m.client, { jobId, partialCid, partialDigest });
+    }
+    expect((await waitForAggregate(alice, jobId, { timeoutMs: 90_000 })).status).toBe('Completed');
+    return fetchAggregate(dave, kubo, { jobId, ownerSecretKey: ownerKeys.secretKey, scaleBits: SCALE_BITS });
+  }
+
+  test('a pipeline worker and two SDK members: the pipeline draws the committee, closes contributions, posts its partial after the review period; aggregate = plaintext sum', async () => {
     const vectors = [
       [0.5, -1, 2.25],
       [-4.75, 0.125, 9],
       [100, -0.5, -3.5],
       [-0.25, -7.5, 0.0625],
     ];
-    const now = await head();
-    const { jobId } = await createAggregationJob(dave, {
-      participants: participants.map((p) => p.pair.address),
-      committeeSize: 3,
-      vectorLen: 3,
-      reward: 3_000_000_000n,
-      contributionDeadline: now + 100,
-      deadline: now + 200,
-    });
-    const [, charlie, eve] = committee as [(typeof committee)[number], (typeof committee)[number], (typeof committee)[number]];
-    await claimJob(charlie.client, { jobId });
-    await claimJob(eve.client, { jobId });
-    const formed = await waitForCommittee(alice, jobId, { timeoutMs: 60_000 }); // the pipeline worker claims on the finalized JobSubmitted
-    expect(formed.kind.type === 'Aggregation' && formed.kind.committee).toContain(keys.address);
+    const { jobId } = await drawnJob(3, participants);
     for (const [i, p] of participants.entries()) await contributeVector(p.client, kubo, { jobId, vector: vectors[i]!, scaleBits: SCALE_BITS });
-    await closeContributions(dave, { jobId });
-    for (const m of [charlie, eve]) {
-      const { partialCid, partialDigest } = await processAggregation(deps(m), { chainJobId: jobId });
-      await submitPartial(m.client, { jobId, partialCid, partialDigest });
-    }
-    expect((await waitForAggregate(alice, jobId, { timeoutMs: 90_000 })).status).toBe('Completed');
+    // nobody but the pipeline closes contributions (the last participant's contribution made it due)
+    const aggregate = await completeWithSdkMembers(jobId);
 
-    // the pipeline's partial is what its sandboxed processor computed
+    // the pipeline's partial is what its sandboxed processor computed, posted after the review period
     const processed = await pipeline.queues.aggregation.getJob(jobIds.aggregation(jobId));
     const result = processed?.returnvalue as { partialCid: string; partialDigest: string } | undefined;
     expect(result?.partialCid).toBeTruthy();
-    const stored = await alice.api.query['computeJobs']!['partials']!(jobId, keys.address);
-    expect(stored.toHuman()).toEqual([result!.partialCid, result!.partialDigest]);
-    expect(records.some((r) => r['msg'] === 'job dead-lettered')).toBe(false);
+    expect(await getPartial(alice, jobId, worker.address)).toMatchObject({ partialCid: result!.partialCid, partialDigest: result!.partialDigest });
+    const job = await getJob(alice, jobId);
+    const included = await log.logged((r) => r['msg'] === 'transaction included' && r['chainJobId'] === String(jobId) && r['component'] === 'submitter' && (r['blockNumber'] as number) > (job!.kind.type === 'Aggregation' ? job!.kind.reviewEnd! : Infinity));
+    expect(included).toBeDefined();
+    expect(log.records.some((r) => r['msg'] === 'job dead-lettered')).toBe(false);
 
-    const aggregate = await fetchAggregate(dave, kubo, { jobId, ownerSecretKey: ownerKeys.secretKey, scaleBits: SCALE_BITS });
     expect(aggregate.contributors).toBe(4);
     expect(aggregate.values).toEqual(vectors[0]!.map((_, k) => vectors.reduce((s, v) => s + v[k]!, 0)));
   }, 240_000);
 
-  test('tampered share content on Kubo: the sandboxed processor fails permanently with the reason, dead-lettered once, nothing posted', async () => {
-    const now = await head();
-    const who = participants.slice(0, 2);
-    const { jobId } = await createAggregationJob(dave, {
-      participants: who.map((p) => p.pair.address),
-      committeeSize: 3,
-      vectorLen: 2,
-      reward: 3_000_000_000n,
-      contributionDeadline: now + 100,
-      deadline: now + 200,
-    });
-    const [, charlie, eve] = committee as [(typeof committee)[number], (typeof committee)[number], (typeof committee)[number]];
-    await claimJob(charlie.client, { jobId });
-    await claimJob(eve.client, { jobId });
-    const formed = await waitForCommittee(alice, jobId, { timeoutMs: 60_000 });
-    const index = formed.kind.type === 'Aggregation' ? formed.kind.committee.indexOf(keys.address) : -1;
-    expect(index).toBeGreaterThanOrEqual(0);
-    await contributeVector(who[0]!.client, kubo, { jobId, vector: [1.5, -2], scaleBits: SCALE_BITS });
-    // the second participant's uploader stores altered share bytes on Kubo (its manifest keeps the digests of the real shares)
+  test('tampered share content on Kubo: the pipeline member rejects that contribution as it arrives; the job completes over the others', async () => {
+    const vectors = [
+      [1.5, -2],
+      [-0.25, 3],
+      [4, 0.5],
+    ];
+    const { jobId, index } = await drawnJob(2, participants);
+    for (const [i, p] of participants.slice(0, 3).entries()) await contributeVector(p.client, kubo, { jobId, vector: vectors[i]!, scaleBits: SCALE_BITS });
+    // the fourth participant's uploader stores altered share bytes on Kubo (its manifest keeps the digests of the real shares)
     const altering = {
       add: (bytes: Uint8Array): Promise<string> => {
         if (bytes[0] === 0x7b) return kubo.add(bytes); // the manifest (JSON) as it is
@@ -422,20 +379,25 @@ describe('SMPC processor in the real pipeline (real redis-server, sandboxed chil
       },
       cat: (cid: string): Promise<Uint8Array> => kubo.cat(cid),
     };
-    const tampered = await contributeVector(who[1]!.client, altering, { jobId, vector: [-0.25, 3], scaleBits: SCALE_BITS });
-    await closeContributions(dave, { jobId });
-    const nonce = await nonceOf(keys.address);
+    const cheat = participants[3]!;
+    const tampered = await contributeVector(cheat.client, altering, { jobId, vector: [-7, 7], scaleBits: SCALE_BITS });
 
-    const dead = await logged((r) => r['msg'] === 'job dead-lettered' && r['chainJobId'] === String(jobId));
-    expect(dead).toMatchObject({ queue: 'aggregation', code: 'Job.BadContribution' });
-    const entry = await pipeline.queues.deadLetter.getJob(jobIds.deadLetter('aggregation', jobIds.aggregation(jobId)));
-    expect(entry?.data).toMatchObject({ chainJobId: String(jobId), kind: 'aggregation', code: 'Job.BadContribution', attempts: 1 });
-    expect(entry?.data.reason).toMatch(new RegExp(`^\\[Job\\.BadContribution\\] job ${jobId}, contribution of \\w+, share ${index}: the bytes at \\w+ do not match the recorded digest`));
-    expect(entry?.data.reason).toContain(tampered.manifest.shares[index]!.cid);
-    // nothing was queued for submission or posted
-    expect(await pipeline.queues.submit.getJob(jobIds.partial(jobId))).toBeUndefined();
-    expect(await partialOf(jobId, keys.address)).toBeNull();
-    expect(await nonceOf(keys.address)).toBe(nonce);
-    expect((await getJob(alice, jobId))?.status).toBe('Aggregating');
+    const reported = await log.logged((r) => r['msg'] === 'contribution cannot be opened; rejecting it' && r['chainJobId'] === String(jobId));
+    expect(reported).toMatchObject({ participant: cheat.pair.address, code: 'Job.BadContribution' });
+    expect(reported['reason']).toContain(tampered.manifest.shares[index]!.cid);
+    // the rejection is posted while contributions are collected or during the review period
+    const report = await pipeline.queues.submit.getJob(jobIds.report(jobId, cheat.pair.address));
+    const events = new QueueEvents('submit', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: 'mpagg' });
+    try {
+      await expect(report!.waitUntilFinished(events)).resolves.toMatchObject({ status: 'submitted' });
+    } finally {
+      await events.close();
+    }
+    expect((await getContribution(alice, jobId, cheat.pair.address))?.rejectedBy).toBe(worker.address);
+
+    const aggregate = await completeWithSdkMembers(jobId);
+    expect(aggregate.contributors).toBe(3);
+    expect(aggregate.values).toEqual(vectors[0]!.map((_, k) => vectors.reduce((s, v) => s + v[k]!, 0)));
+    expect(log.records.some((r) => r['msg'] === 'job dead-lettered')).toBe(false);
   }, 240_000);
 });

@@ -1,6 +1,7 @@
 /**
  * The built `modelproof-worker` binary, spawned as an operator would run it: config errors,
- * keys generate / inspect, start → ready → SIGTERM, and register against a real devnet.
+ * keys generate / inspect, start → ready → SIGTERM, and register / deregister against a real
+ * devnet.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { type Devnet, startDevnet } from '@modelproof/devnet';
-import { createClient, getWorker, type ModelproofClient, submit } from '@modelproof/sdk';
+import { claimJob, createClient, getJob, getWorker, type ModelproofClient, submit } from '@modelproof/sdk';
+import { createAggregationJob } from '@modelproof/sdk/jobs';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
@@ -261,5 +263,33 @@ describe('register against a real devnet', () => {
     );
     expect(isModelproofError(err, 'Worker.KeyMismatch')).toBe(true);
     expect((await getWorker(alice, workerAddress))?.encryptionKey).toBe(encryptionKey);
+  });
+
+  test('deregister hands back the candidacy of the worker, then releases the whole bond; a second run finds it not registered', async () => {
+    const keys = await loadKeys({ dir, passphrase: await readFile(join(tmp, 'register-pass.txt'), 'utf8') });
+    const head = (await alice.api.rpc.chain.getHeader()).number.toNumber();
+    const { jobId } = await createAggregationJob(alice, {
+      participants: [alice.address!, workerAddress, new Keyring({ type: 'sr25519' }).addFromUri('//Bob').address],
+      committeeSize: 2,
+      vectorLen: 1,
+      reward: 1_000_000_000_000n,
+      contributionDeadline: head + 20,
+      deadline: head + 60,
+      resultKey: generateEncryptionKeyPair().publicKey,
+    });
+    await claimJob(alice.withSigner(keys.signer), { jobId });
+    const bond = (await getWorker(alice, workerAddress))!.bond;
+
+    const res = await run(['deregister', '--config', config]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ status: 'deregistered', address: workerAddress, bond: String(bond), handedBack: [String(jobId)], expired: [] });
+    expect(await getWorker(alice, workerAddress)).toBeNull();
+    const job = await getJob(alice, jobId);
+    expect(job?.kind.type === 'Aggregation' && job.kind.candidates).toEqual([]);
+
+    const again = await run(['deregister', '--config', config]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ status: 'not-registered', address: workerAddress });
   });
 });

@@ -55,7 +55,9 @@ describe('defaults, file and environment', () => {
     const config = await load({});
     expect(config.chain.endpoint).toBe('ws://127.0.0.1:9944');
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
-    expect(config.ipfs).toEqual({ apiUrl: 'http://127.0.0.1:5001', fetchTimeoutMs: DEFAULTS.fetchTimeoutMs, maxModelBytes: DEFAULTS.maxModelBytes });
+    expect(config.ipfs).toEqual({ apiUrl: 'http://127.0.0.1:5001', fetchTimeoutMs: DEFAULTS.fetchTimeoutMs, maxModelBytes: DEFAULTS.maxModelBytes, manifestTimeoutMs: 10_000 });
+    expect(config.chain).toEqual({ endpoint: 'ws://127.0.0.1:9944', connectRetries: 5, blockTimeMs: 6000 });
+    expect(config.jobs).toEqual({ inference: true, aggregation: true, autoClaim: true, minReward: '0', deadlineSafetyFactor: 3, provingTimeEstimateMs: 30_000 });
     expect(config.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9615 });
     expect(config.queue).toEqual({ prefix: 'modelproof', concurrency: { inference: 1, aggregation: 2 } });
     expect(config.keystore.dir).toBe(join(home, '.modelproof-worker', 'keystore'));
@@ -123,6 +125,10 @@ describe('defaults, file and environment', () => {
       'queue.prefix': 'p',
       'metrics.enabled': 'false',
       'ipfs.fetchTimeoutMs': '4242',
+      'ipfs.manifestTimeoutMs': '2500',
+      'chain.blockTimeMs': '1500',
+      'jobs.minReward': '1000000000000',
+      'jobs.deadlineSafetyFactor': '2.5',
     };
     for (const [path, kind] of leaves) {
       if (path === 'keystore.passphraseFile') continue; // reads a file; covered below
@@ -237,6 +243,32 @@ describe('every error names its field and where the value came from', () => {
     const file = await configFile({ log: { level: 'warn' } });
     const config = await load({ file: file.slice(dir.length + 1) });
     expect(config.log.level).toBe('warn');
+  });
+});
+
+describe('claim safety settings', () => {
+  test('jobs.minReward is a decimal string of planck (u128); the safety factor a number from 1 to 100; times in ms', async () => {
+    const max = ((1n << 128n) - 1n).toString();
+    expect((await load({ env: { MODELPROOF_WORKER_JOBS_MIN_REWARD: max } })).jobs.minReward).toBe(max);
+    const file = await configFile({ jobs: { minReward: 1000, deadlineSafetyFactor: 0.5, provingTimeEstimateMs: 0 }, chain: { blockTimeMs: 10 }, ipfs: { manifestTimeoutMs: 5 } });
+    const { issues } = await issuesOf({ file });
+    const src = `file:${file}`;
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { field: 'jobs.minReward', message: 'must be a decimal string of planck from 0 to 2^128 - 1, e.g. "1000000000000"', source: src },
+        { field: 'jobs.deadlineSafetyFactor', message: 'must be a number from 1 to 100', source: src },
+        { field: 'jobs.provingTimeEstimateMs', message: 'must be a number of milliseconds from 1 to 86400000', source: src },
+        { field: 'chain.blockTimeMs', message: 'must be a number of milliseconds from 100 to 3600000', source: src },
+        { field: 'ipfs.manifestTimeoutMs', message: 'must be a number of milliseconds from 1000 to 86400000', source: src },
+      ]),
+    );
+    expect(issues).toHaveLength(5);
+    for (const bad of ['-1', '1.5', '0x10', (1n << 128n).toString(), '007']) {
+      const { issues: envIssues } = await issuesOf({ env: { MODELPROOF_WORKER_JOBS_MIN_REWARD: bad } });
+      expect(envIssues).toEqual([
+        { field: 'jobs.minReward', message: 'must be a decimal string of planck from 0 to 2^128 - 1, e.g. "1000000000000"', source: 'env:MODELPROOF_WORKER_JOBS_MIN_REWARD' },
+      ]);
+    }
   });
 });
 

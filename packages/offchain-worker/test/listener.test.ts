@@ -7,7 +7,6 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 import { Redis } from 'ioredis';
 
 import { claimJob, getInferenceOutputs, getJob, waitForJob } from '@modelproof/sdk';
-import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 
 import { loadConfig } from '../src/config/index.js';
 import type { DaemonContext } from '../src/daemon/component.js';
@@ -58,13 +57,14 @@ async function context(overrides: Record<string, string> = {}): Promise<DaemonCo
   const config = await loadConfig({
     env: {
       MODELPROOF_WORKER_CHAIN_ENDPOINT: `ws://127.0.0.1:${proxy.port}`,
+      MODELPROOF_WORKER_IPFS_API_URL: chain.ipfsApiUrl,
       MODELPROOF_WORKER_REDIS_URL: redis.url,
       MODELPROOF_WORKER_QUEUE_PREFIX: 'lt',
       MODELPROOF_WORKER_METRICS_ENABLED: 'false',
       ...overrides,
     },
   });
-  const keys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: generateEncryptionKeyPair() };
+  const keys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: chain.bobKeys };
   return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The job pipeline against a REAL redis-server (AOF on, so the Redis-restart test can restart
- * it) and the REAL devnet, with real Groth16 proofs: the sandboxed test processor
- * (support/mlp-processor.mjs) proves the circuits/mlp_2x2 fixture model for each job's actual
- * chain job id with snarkjs, and the runtime verifies the proof.
+ * it), the REAL devnet (an empty block every second, so protocol periods pass) and a REAL Kubo
+ * node, with real Groth16 proofs: the sandboxed test processor (support/mlp-processor.mjs) proves
+ * the circuits/mlp_2x2 fixture model for each job's actual chain job id with snarkjs, and the
+ * runtime verifies the proof.
  *
  * The worker is Bob (registered, granted the model). Alice owns the model; Dave is the consumer.
  */
@@ -16,15 +17,18 @@ import { Redis } from 'ioredis';
 import {
   type Hex,
   claimJob,
-  closeContributions,
-  contribute,
   getInferenceOutputs,
   getJob,
+  getPartial,
+  submit,
   submitAggregationJob,
   submitPartial,
+  waitForBlock,
   waitForJob,
 } from '@modelproof/sdk';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
+import { createIpfs } from '@modelproof/sdk/ipfs';
+import { contributeVector, waitForCommittee, waitForJobState } from '@modelproof/sdk/jobs';
 
 import { loadConfig, type WorkerConfig } from '../src/config/index.js';
 import type { DaemonContext } from '../src/daemon/component.js';
@@ -41,6 +45,7 @@ const PARTIAL_PROCESSOR = join(import.meta.dirname, 'support', 'partial-processo
 let redis: RedisServer;
 let raw: Redis;
 let submitEvents: QueueEvents;
+let reviewEvents: QueueEvents;
 let chain: ChainFixture;
 let config: WorkerConfig;
 let pipeline: Pipeline;
@@ -49,7 +54,7 @@ const logLines = log.records;
 const logged = log.logged;
 
 function context(): DaemonContext {
-  const keys: WorkerKeys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: generateEncryptionKeyPair() };
+  const keys: WorkerKeys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: chain.bobKeys };
   return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env };
 }
 
@@ -63,10 +68,11 @@ const hash = (byte: number): Hex => `0x${byte.toString(16).padStart(2, '0').repe
 
 beforeAll(async () => {
   redis = await startRedis({ appendOnly: true });
-  chain = await setupChain();
+  chain = await setupChain({ blockTime: 1000 });
   config = await loadConfig({
     env: {
       MODELPROOF_WORKER_CHAIN_ENDPOINT: chain.devnet.endpoint,
+      MODELPROOF_WORKER_IPFS_API_URL: chain.ipfsApiUrl,
       MODELPROOF_WORKER_REDIS_URL: redis.url,
       MODELPROOF_WORKER_QUEUE_PREFIX: 'mpt',
       MODELPROOF_WORKER_METRICS_ENABLED: 'false',
@@ -76,6 +82,8 @@ beforeAll(async () => {
   raw = new Redis(redis.url, { maxRetriesPerRequest: null });
   submitEvents = new QueueEvents('submit', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: 'mpt' });
   await submitEvents.waitUntilReady();
+  reviewEvents = new QueueEvents('review', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: 'mpt' });
+  await reviewEvents.waitUntilReady();
   pipeline = newPipeline();
   await pipeline.start();
 }, 120_000);
@@ -83,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pipeline?.stop();
   await submitEvents?.close();
+  await reviewEvents?.close();
   await raw?.quit();
   await chain?.stop();
   await redis?.stop();
@@ -122,9 +131,8 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     const mark = logLines.length;
     await listener.start();
     await pipeline.listener.idle();
-    // both events were seen again …
-    await logged((r) => r['msg'] === 'claim queued' && r['chainJobId'] === String(firstJob), mark);
-    await logged((r) => r['msg'] === 'inference job queued' && r['chainJobId'] === String(firstJob), mark);
+    // the submission was seen again (the job is no longer open: no claim) …
+    await logged((r) => r['msg'] === 'claim skipped' && r['chainJobId'] === String(firstJob) && r['reason'] === 'job-not-open', mark);
     // … and nothing new was queued or sent
     expect(await pipeline.queues.inference.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed')).toEqual(before);
     expect(await pipeline.queues.submit.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed')).toEqual(submitBefore);
@@ -160,10 +168,10 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     await logged((r) => r['msg'] === 'at capacity; claim deferred');
   }, 120_000);
 
-  test('a permanent processor error lands in dead-letter with its reason and code; nothing is posted', async () => {
+  test('a permanent processor error hands the job back and lands in dead-letter with its reason, code and hand-back; no result is posted', async () => {
     const jobId = await submitJob('fail-permanent');
     const record = await logged((r) => r['msg'] === 'job dead-lettered' && r['chainJobId'] === String(jobId));
-    expect(record).toMatchObject({ queue: 'inference', code: 'Model.DigestMismatch' });
+    expect(record).toMatchObject({ queue: 'inference', code: 'Model.DigestMismatch', handBack: { reason: 'ModelUnavailable', handedBack: true } });
     const dead = await pipeline.queues.deadLetter.getJob(jobIds.deadLetter('inference', jobIds.inference(jobId)));
     expect(dead?.data).toMatchObject({
       chainJobId: String(jobId),
@@ -171,9 +179,11 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
       code: 'Model.DigestMismatch',
       reason: '[Model.DigestMismatch] model bytes do not match the on-chain digest',
       attempts: 1, // permanent: not retried
+      handBack: { reason: 'ModelUnavailable', handedBack: true },
     });
     expect(await getInferenceOutputs(chain.alice, jobId)).toBeNull();
-    expect((await getJob(chain.alice, jobId))?.status).toBe('Claimed');
+    // the job failed without a slash: the model was at fault, not the worker
+    expect((await getJob(chain.alice, jobId))?.status).toBe('Failed');
   }, 60_000);
 
   test('a transient error is retried with backoff and dead-lettered once the attempts are exhausted', async () => {
@@ -185,41 +195,54 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     expect(await getInferenceOutputs(chain.alice, jobId)).toBeNull();
   }, 60_000);
 
-  test('aggregation: auto-joins the committee, ContributionsClosed → aggregation queue → sandboxed processor → partial on chain', async () => {
+  test('aggregation: applies for a seat, the scheduler draws the committee, contributions are reviewed and closed, the partial is posted after the review period', async () => {
     const keyring = new Keyring({ type: 'sr25519' });
-    const [alicePair, evePair] = [keyring.addFromUri('//Alice'), keyring.addFromUri('//Eve')];
-    const eve = chain.alice.withSigner(evePair);
+    const participants = ['//Eve', '//Ferdie', '//Participant3'].map((uri) => chain.alice.withSigner(keyring.addFromUri(uri)));
+    for (const p of participants.slice(1)) await submit(chain.alice, chain.alice.api.tx['balances']!['transferKeepAlive']!(p.address!, 10n ** 15n));
     const now = await chain.head();
-    const mark = logLines.length;
     const { jobId } = await submitAggregationJob(chain.dave, {
-      participants: [alicePair.address, evePair.address],
+      participants: participants.map((p) => p.address!),
       committeeSize: 2,
       vectorLen: 4,
       reward: 2_000_000_000_000n,
-      contributionDeadline: now + 200,
-      deadline: now + 400,
+      contributionDeadline: now + 60,
+      deadline: now + 120,
+      resultKey: generateEncryptionKeyPair().publicKey,
     });
-    await logged((r) => r['msg'] === 'claim queued' && r['chainJobId'] === String(jobId), mark);
+    // Bob applies on the finalized JobSubmitted, Charlie then: two candidates for two seats, drawn after the candidacy period
+    await waitForJobState(chain.alice, jobId, (j) => j.kind.type === 'Aggregation' && j.kind.candidates.includes(chain.bobPair.address), 'waiting for Bob to apply', { timeoutMs: 30_000 });
     await claimJob(chain.charlie, { jobId });
-    await logged((r) => r['msg'] === 'in the committee of an aggregation job' && r['chainJobId'] === String(jobId), mark);
-    const formed = await getJob(chain.alice, jobId);
-    expect(formed?.kind.type === 'Aggregation' && formed.kind.committee).toContain(chain.bobPair.address);
-    await contribute(chain.alice, { jobId, manifestCid: 'bafy-manifest-alice', manifestDigest: hash(0x11) });
-    await contribute(eve, { jobId, manifestCid: 'bafy-manifest-eve', manifestDigest: hash(0x12) });
-    await closeContributions(chain.dave, { jobId });
+    // nobody calls form_committee but the pipeline's scheduler, at candidacyEnd + 2
+    const mark = logLines.length;
+    const formed = await waitForCommittee(chain.alice, jobId, { timeoutMs: 60_000 });
+    if (formed.kind.type !== 'Aggregation') throw new Error('not an aggregation job');
+    expect([...formed.kind.committee].sort()).toEqual([chain.bobPair.address, chain.charliePair.address].sort());
+    const draw = await pipeline.queues.submit.getJob(jobIds.scheduled('form-committee', jobId, formed.kind.candidacyEnd + 2));
+    await expect(draw!.waitUntilFinished(submitEvents)).resolves.toMatchObject({ status: 'submitted' });
+    const kubo = createIpfs({ url: chain.ipfsApiUrl });
+    for (const [i, p] of participants.entries()) await contributeVector(p, kubo, { jobId, vector: [i, 1, 2, 3].map(BigInt) });
+    // the last contribution closes contributions at once (the pipeline posts close_contributions)
+    const closed = await logged((r) => r['msg'] === 'contributions closed; aggregating after the review period' && r['chainJobId'] === String(jobId), mark);
+    const reviewEnd = closed['reviewEnd'] as number;
     const queued = await logged((r) => r['msg'] === 'aggregation job queued' && r['chainJobId'] === String(jobId), mark);
-    expect(queued['block']).toBeGreaterThan(now);
-    // the partial is posted by the submitter (its 'transaction included' comes after the job was queued)
-    await logged((r) => r['msg'] === 'transaction included' && r['chainJobId'] === String(jobId), logLines.indexOf(queued));
+    expect(queued['block']).toBe(reviewEnd + 1);
+    await logged((r) => r['msg'] === 'transaction included' && r['chainJobId'] === String(jobId) && (r['blockNumber'] as number) > reviewEnd, mark);
+    // every contribution was reviewed (Bob can open his shares): nothing rejected
+    for (const p of participants) {
+      const review = await pipeline.queues.review.getJob(jobIds.review(jobId, p.address!));
+      await expect(review!.waitUntilFinished(reviewEvents)).resolves.toEqual({ verdict: 'opens' });
+    }
     const partial = await pipeline.queues.submit.getJob(jobIds.partial(jobId));
-    await expect(partial!.waitUntilFinished(submitEvents)).resolves.toMatchObject({ status: 'submitted' });
+    const posted = (await partial!.waitUntilFinished(submitEvents)) as { status: string; blockNumber: number };
+    expect(posted.status).toBe('submitted');
+    expect(posted.blockNumber).toBeGreaterThan(reviewEnd);
     const aggregation = (await pipeline.queues.aggregation.getJob(jobIds.aggregation(jobId)))!;
     const index = aggregation.data.memberIndex;
-    const stored = await chain.alice.api.query['computeJobs']!['partials']!(jobId, chain.bobPair.address);
-    expect(stored.toHuman()).toEqual([`bafy-partial-${jobId}-${index}`, hash(0xab)]);
+    expect(await getPartial(chain.alice, jobId, chain.bobPair.address)).toMatchObject({ partialCid: `bafy-partial-${jobId}-${index}`, partialDigest: hash(0xab) });
+    await waitForBlock(chain.alice, reviewEnd + 1);
     await submitPartial(chain.charlie, { jobId, partialCid: 'bafy-partial-charlie', partialDigest: hash(0x22) });
     expect((await waitForJob(chain.alice, jobId, { timeoutMs: 30_000 })).status).toBe('Completed');
-  }, 120_000);
+  }, 180_000);
 
   test('a restarted worker resumes from the Redis cursor: jobs submitted and claimed while it was down are processed', async () => {
     await pipeline.stop();
@@ -237,10 +260,10 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     expect(starting['from']).toBe(cursor!.number + 1); // no gap
     for (const id of [a, b]) expect((await waitForJob(chain.alice, id, { timeoutMs: 90_000 })).status).toBe('Completed');
     expect(await getInferenceOutputs(chain.alice, b)).toEqual(expectedOutputs);
-    // the listener's claims found the jobs already ours: nothing sent twice
+    // the submissions seen on catching up were no longer open: no claim was queued, nothing sent twice
     for (const id of [a, b]) {
-      const claim = await pipeline.queues.submit.getJob(jobIds.claim(id));
-      await expect(claim!.waitUntilFinished(submitEvents)).resolves.toMatchObject({ status: 'already-submitted' });
+      await logged((r) => r['msg'] === 'claim skipped' && r['chainJobId'] === String(id) && r['reason'] === 'job-not-open', mark);
+      expect(await pipeline.queues.submit.getJob(jobIds.claim(id))).toBeUndefined();
     }
   }, 180_000);
 

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 
 import { loadConfig } from '../src/config/index.js';
 import { defaultComponents } from '../src/daemon/components.js';
+import { handBackReasonFor } from '../src/inference/index.js';
 import { createLogger } from '../src/log/index.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { registerProcessor, registeredProcessors } from '../src/pipeline/index.js';
@@ -112,6 +113,8 @@ describe('error classification', () => {
     ['ComputeJobs.JobNotClaimed', true],
     ['ComputeJobs.DeadlinePassed', true],
     ['Something.New', false],
+    ['Input.Unavailable', false],
+    ['Input.Invalid', true],
   ])('%s → permanent: %s', (code, permanent) => {
     expect(isPermanentCode(code)).toBe(permanent);
   });
@@ -124,6 +127,28 @@ describe('error classification', () => {
     expect(classifyError(new PermanentError('Pipeline.Nope', 'never'))).toMatchObject({ permanent: true, code: 'Pipeline.Nope' });
     expect(classifyError(new Error('boom'))).toEqual({ permanent: false, code: 'Unknown', reason: 'boom' });
     expect(classifyError(new UnrecoverableError('stop'))).toMatchObject({ permanent: true });
+  });
+
+  test.each([
+    ['Input.Unavailable', 'InputUnavailable'],
+    ['Input.Invalid', 'InvalidInput'],
+    ['Zk.BadInput', 'InvalidInput'],
+    ['Zk.ActivationOutOfRange', 'InvalidInput'],
+    ['Model.NoGrant', 'GrantRevoked'],
+    ['Model.DigestMismatch', 'ModelUnavailable'],
+    ['Model.BadManifest', 'ModelUnavailable'],
+    ['Model.NotFound', 'ModelUnavailable'],
+    ['Crypto.TamperedChunk', 'ModelUnavailable'],
+    ['Ipfs.TooLarge', 'ModelUnavailable'],
+    ['Ipfs.Timeout', 'ModelUnavailable'], // not tagged Input.*: the model's download
+    ['Zk.UnknownCircuit', 'ModelUnavailable'],
+    ['Ipfs.Unavailable', 'Withdrawn'], // our own node
+    ['Client.Timeout', 'Withdrawn'],
+    ['Zk.LocalVerificationFailed', 'Withdrawn'],
+    ['ComputeJobs.InvalidProof', 'Withdrawn'],
+    ['Unknown', 'Withdrawn'],
+  ])('an inference job given up on with %s is handed back as %s', (code, reason) => {
+    expect(handBackReasonFor(code)).toBe(reason);
   });
 
   test('toQueueError: permanent ones are BullMQ-unrecoverable (also by name across the sandbox), codes survive in the message', () => {
@@ -167,7 +192,8 @@ describe('the daemon seam', () => {
     expect(registerProcessor('aggregation', PARTIAL_PROCESSOR)).toBeUndefined();
     expect(registeredProcessors()).toEqual({ inference: PROCESSOR, aggregation: PARTIAL_PROCESSOR });
     const components = await defaultComponents(defaults);
-    expect(components.map((c) => c.name)).toEqual(['chain', 'queues', 'listener']);
-    expect(await components[2]!.health()).toEqual({ ok: false, detail: 'not started' });
+    expect(components.map((c) => c.name)).toEqual(['chain', 'bond', 'queues', 'listener']);
+    expect(await components[1]!.health()).toEqual({ ok: false, detail: 'not started' });
+    expect(await components[3]!.health()).toEqual({ ok: false, detail: 'not started' });
   });
 });

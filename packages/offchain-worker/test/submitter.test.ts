@@ -1,12 +1,26 @@
 /**
  * The submitter against the REAL devnet: chain-state checks before every post (nothing is sent
  * when the job is not ours, already done, unknown, or the result is malformed), one claim per
- * job even when asked twice at once, the in-flight transactions gauge.
+ * job even when asked twice at once, the in-flight transactions gauge; hand-backs; and, on a
+ * devnet whose blocks the test builds, the committee actions at the blocks the runtime allows
+ * them (too early: a skip that says when; a benign race: a skip, not a failure).
  */
 import { Keyring } from '@polkadot/keyring';
 
 import { type Devnet, startDevnet } from '@modelproof/devnet';
-import { createClient, isModelproofError, type ModelproofClient, registerWorker } from '@modelproof/sdk';
+import {
+  type Hex,
+  claimJob,
+  contribute,
+  createClient,
+  getContribution,
+  getEscrow,
+  getJob,
+  getWorker,
+  isModelproofError,
+  type ModelproofClient,
+  registerWorker,
+} from '@modelproof/sdk';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { createAggregationJob } from '@modelproof/sdk/jobs';
 
@@ -98,13 +112,43 @@ test('malformed processor results are permanent Pipeline.InvalidResult errors', 
   expect(sameAccount('not an address', chain.bob.address)).toBe(false);
 });
 
-describe('a lost claim race (manual blocks: both claims land in one block)', () => {
+test('hand-back: only by the claimant, before the deadline; the job fails without a slash and the consumer is refunded', async () => {
+  const jobId = await chain.submitJob();
+  await bobSubmitter.claim(jobId);
+  const nonce = await chain.nonceOf(chain.charliePair.address);
+  expect(await charlieSubmitter.handBack(jobId, 'InputUnavailable')).toMatchObject({ status: 'skipped', reason: 'not claimed by this worker' });
+  expect(await chain.nonceOf(chain.charliePair.address)).toBe(nonce);
+  const before = (await getWorker(chain.alice, chain.bobPair.address))!;
+  const job = (await getJob(chain.alice, jobId))!;
+  expect(await getEscrow(chain.alice, job.escrowId)).not.toBeNull();
+
+  expect(await bobSubmitter.handBack(jobId, 'InputUnavailable')).toMatchObject({ status: 'submitted' });
+  expect((await getJob(chain.alice, jobId))?.status).toBe('Failed');
+  const after = (await getWorker(chain.alice, chain.bobPair.address))!;
+  expect(after.bond).toBe(before.bond);
+  expect(after.openJobs).toBe(before.openJobs - 1);
+  expect(await getEscrow(chain.alice, job.escrowId)).toBeNull(); // refunded to the consumer
+  expect(await bobSubmitter.handBack(jobId, 'InputUnavailable')).toMatchObject({ status: 'skipped', reason: 'job is Failed' });
+});
+
+describe('protocol actions on a devnet whose blocks the test builds', () => {
   let devnet: Devnet;
   let alice: ModelproofClient;
+  let bobs: Submitter;
+  let charlies: Submitter;
+  let alices: Submitter;
+  const keyring = new Keyring({ type: 'sr25519' });
+  const [eve, ferdie] = [keyring.addFromUri('//Eve'), keyring.addFromUri('//Ferdie')];
 
   beforeAll(async () => {
     devnet = await startDevnet({ port: 0, blockMode: 'manual' });
-    alice = await createClient({ endpoint: devnet.endpoint, signer: new Keyring({ type: 'sr25519' }).addFromUri('//Alice') });
+    alice = await createClient({ endpoint: devnet.endpoint, signer: keyring.addFromUri('//Alice') });
+    for (const worker of [alice, alice.withSigner(chain.bobPair), alice.withSigner(chain.charliePair)]) {
+      await mined(registerWorker(worker, { encryptionKey: generateEncryptionKeyPair().publicKey }));
+    }
+    bobs = new Submitter({ client: alice.withSigner(chain.bobPair), metrics, logger: log.logger });
+    charlies = new Submitter({ client: alice.withSigner(chain.charliePair), metrics, logger: log.logger });
+    alices = new Submitter({ client: alice, metrics, logger: log.logger });
   }, 60_000);
   afterAll(async () => {
     await alice?.disconnect();
@@ -121,24 +165,136 @@ describe('a lost claim race (manual blocks: both claims land in one block)', () 
     return action;
   }
 
-  test('the slower of two claims for the last committee seat is a skip, not a failure: no warning, no dead letter', async () => {
-    const bob = alice.withSigner(chain.bobPair);
-    const charlie = alice.withSigner(chain.charliePair);
-    await mined(registerWorker(bob, { encryptionKey: generateEncryptionKeyPair().publicKey }));
-    await mined(registerWorker(charlie, { encryptionKey: generateEncryptionKeyPair().publicKey }));
-    const head = (await alice.api.rpc.chain.getHeader()).number.toNumber();
+  const head = async (): Promise<number> => (await alice.api.rpc.chain.getHeader()).number.toNumber();
+  /** Builds empty blocks until the head is `block`. */
+  const advanceTo = async (block: number): Promise<void> => {
+    const missing = block - (await head());
+    if (missing > 0) await devnet.newBlock(missing);
+  };
+  const nonceOf = async (address: string): Promise<number> => (await alice.api.rpc.system.accountNextIndex(address)).toNumber();
+  const manifest = (byte: number): { manifestCid: string; manifestDigest: Hex } => ({ manifestCid: `bafy-manifest-${byte}`, manifestDigest: `0x${byte.toString(16).padStart(2, '0').repeat(32)}` });
+
+  /** Alice's job for Alice, Eve, Ferdie (and Dave with `four`); committee of 2; contributions until 20 blocks ahead. */
+  async function aggregationJob(four = false) {
+    const now = await head();
+    const participants = [alice.address!, eve.address, ferdie.address, ...(four ? [keyring.addFromUri('//Dave').address] : [])];
     const { jobId } = await mined(
-      createAggregationJob(alice, { participants: [alice.address!], committeeSize: 1, vectorLen: 1, reward: 1_000_000_000_000n, contributionDeadline: head + 50, deadline: head + 100 }),
+      createAggregationJob(alice, { participants, committeeSize: 2, vectorLen: 1, reward: 2_000_000_000_000n, contributionDeadline: now + 20, deadline: now + 60, resultKey: generateEncryptionKeyPair().publicKey }),
     );
+    const job = (await getJob(alice, jobId))!;
+    if (job.kind.type !== 'Aggregation') throw new Error('not an aggregation job');
+    return { jobId, candidacyEnd: job.kind.candidacyEnd, contributionDeadline: job.kind.contributionDeadline };
+  }
+
+  /** A job whose committee is Bob and Charlie (late applicants: no draw). */
+  async function seatedJob(four = false) {
+    const job = await aggregationJob(four);
+    await advanceTo(job.candidacyEnd);
+    await mined(bobs.claim(job.jobId));
+    await mined(charlies.claim(job.jobId));
+    expect((await getJob(alice, job.jobId))?.status).toBe('Collecting');
+    return job;
+  }
+
+  const contributeAs = (uri: string, jobId: bigint, byte: number) => mined(contribute(alice.withSigner(keyring.addFromUri(uri)), { jobId, ...manifest(byte) }));
+
+  test('the slower of two late applications for the last committee seat is a skip, not a failure: no warning, no dead letter', async () => {
+    const { jobId, candidacyEnd } = await aggregationJob();
+    await mined(claimJob(alice, { jobId })); // one candidate in the candidacy period
+    await advanceTo(candidacyEnd); // past it: late applicants take the one seat left as they come
     const raceLog = captureLog();
-    const bobs = new Submitter({ client: bob, metrics, logger: raceLog.logger });
-    const charlies = new Submitter({ client: charlie, metrics, logger: raceLog.logger });
-    // both check the chain (seat free), both send; one block holds both claims
-    const outcomes = await mined(Promise.all([bobs.claim(jobId), charlies.claim(jobId)]), 2);
+    const bobRacing = new Submitter({ client: alice.withSigner(chain.bobPair), metrics, logger: raceLog.logger });
+    const charlieRacing = new Submitter({ client: alice.withSigner(chain.charliePair), metrics, logger: raceLog.logger });
+    // both check the chain (a seat free), both send; one block holds both: the first fills the committee
+    const outcomes = await mined(Promise.all([bobRacing.claim(jobId), charlieRacing.claim(jobId)]), 2);
     const statuses = outcomes.map((o) => o.status).sort();
     expect(statuses).toEqual(['skipped', 'submitted']);
     expect(outcomes.find((o) => o.status === 'skipped')).toMatchObject({ reason: 'another worker claimed it first (ComputeJobs.CommitteeFull)' });
     expect(raceLog.records.filter((r) => r['level'] === 'warn')).toEqual([]);
     expect(raceLog.records.find((r) => r['msg'] === 'not claiming')).toMatchObject({ level: 'info', chainJobId: String(jobId) });
+  }, 60_000);
+
+  test('form-committee: too early is a skip that says when; from candidacyEnd + 2 the draw; a second draw finds the committee formed', async () => {
+    const { jobId, candidacyEnd } = await aggregationJob();
+    await mined(bobs.claim(jobId));
+    await mined(charlies.claim(jobId));
+    const nonce = await nonceOf(chain.bobPair.address);
+    expect(await bobs.formCommittee(jobId)).toMatchObject({ status: 'skipped', next: { action: 'form-committee', atBlock: candidacyEnd + 2 } });
+    expect(await nonceOf(chain.bobPair.address)).toBe(nonce);
+    await advanceTo(candidacyEnd + 1);
+    expect(await mined(bobs.formCommittee(jobId))).toMatchObject({ status: 'submitted' });
+    const job = await getJob(alice, jobId);
+    expect(job?.status).toBe('Collecting');
+    expect(job?.kind.type === 'Aggregation' && [...job.kind.committee].sort()).toEqual([chain.bobPair.address, chain.charliePair.address].sort());
+    expect(await charlies.formCommittee(jobId)).toMatchObject({ status: 'skipped', reason: 'the committee is already formed' });
+  }, 60_000);
+
+  test('close-contributions waits for the deadline unless all contributed; with too few valid contributions expire ends the job without a slash and frees the seats', async () => {
+    const { jobId, contributionDeadline } = await seatedJob();
+    await contributeAs('//Alice', jobId, 1);
+    await contributeAs('//Eve', jobId, 2);
+    expect(await bobs.closeContributions(jobId)).toMatchObject({ status: 'skipped', next: { action: 'close-contributions', atBlock: contributionDeadline + 1 } });
+    await advanceTo(contributionDeadline);
+    const next = (await head()) + 1;
+    expect(await bobs.closeContributions(jobId)).toMatchObject({ status: 'skipped', reason: 'too few valid contributions (2 of 3)', next: { action: 'expire', atBlock: next } });
+    const before = (await getWorker(alice, chain.bobPair.address))!;
+    expect(await mined(bobs.expire(jobId))).toMatchObject({ status: 'submitted' });
+    expect((await getJob(alice, jobId))?.status).toBe('Failed');
+    const after = (await getWorker(alice, chain.bobPair.address))!;
+    expect(after.bond).toBe(before.bond);
+    expect(after.openJobs).toBe(before.openJobs - 1);
+    expect(await charlies.expire(jobId)).toMatchObject({ status: 'skipped', reason: 'job is Failed' });
+  }, 60_000);
+
+  test('report-contribution: committee members only, while collecting and until reviewEnd, once per contribution', async () => {
+    const { jobId } = await seatedJob(true);
+    for (const [i, uri] of ['//Alice', '//Eve', '//Ferdie'].entries()) await contributeAs(uri, jobId, 0x10 + i);
+    await rejectsWith(alices.reportContribution(jobId, eve.address), 'ComputeJobs.NotCommitteeMember');
+    expect(await mined(bobs.reportContribution(jobId, eve.address))).toMatchObject({ status: 'submitted' });
+    expect((await getContribution(alice, jobId, eve.address))?.rejectedBy).toBe(chain.bobPair.address);
+    expect(await charlies.reportContribution(jobId, eve.address)).toMatchObject({ status: 'skipped', reason: `already rejected by ${chain.bobPair.address}` });
+    // the last participant contributes: all in, three valid ones, contributions close at once
+    await contributeAs('//Dave', jobId, 0x13);
+    expect(await mined(bobs.closeContributions(jobId))).toMatchObject({ status: 'submitted' });
+    const job = (await getJob(alice, jobId))!;
+    const reviewEnd = job.kind.type === 'Aggregation' ? job.kind.reviewEnd! : 0;
+    await advanceTo(reviewEnd); // a report could still land in block reviewEnd …
+    await devnet.newBlock(); // … not after it
+    const nonce = await nonceOf(chain.charliePair.address);
+    expect(await charlies.reportContribution(jobId, ferdie.address)).toMatchObject({ status: 'skipped', reason: 'job is Aggregating: the review period is over' });
+    expect(await nonceOf(chain.charliePair.address)).toBe(nonce);
+  }, 60_000);
+
+  test('expire: not while the job can still be delivered (it says when to look again), never for a job without a claim of ours; a committee never formed fails the job', async () => {
+    const { jobId, contributionDeadline } = await aggregationJob();
+    await mined(bobs.claim(jobId)); // the only candidate: the committee cannot form
+    expect(await bobs.expire(jobId)).toMatchObject({ status: 'skipped', reason: 'the job can still be delivered', next: { action: 'expire', atBlock: contributionDeadline + 1 } });
+    expect(await charlies.expire(jobId)).toMatchObject({ status: 'skipped', reason: 'this worker holds no claim on it' });
+    await advanceTo(contributionDeadline);
+    const before = (await getWorker(alice, chain.bobPair.address))!;
+    expect(await mined(bobs.expire(jobId))).toMatchObject({ status: 'submitted' });
+    expect((await getJob(alice, jobId))?.status).toBe('Failed');
+    expect((await getWorker(alice, chain.bobPair.address))!).toMatchObject({ bond: before.bond, openJobs: before.openJobs - 1 });
+  }, 60_000);
+
+  test('rejections during the review leave too few valid contributions: no partial is sent, expire fails the job and nobody is slashed', async () => {
+    const { jobId } = await seatedJob(true);
+    for (const [i, uri] of ['//Alice', '//Eve', '//Ferdie', '//Dave'].entries()) await contributeAs(uri, jobId, 0x20 + i);
+    expect(await mined(bobs.closeContributions(jobId))).toMatchObject({ status: 'submitted' });
+    await mined(bobs.reportContribution(jobId, eve.address));
+    await mined(charlies.reportContribution(jobId, ferdie.address));
+    const job = (await getJob(alice, jobId))!;
+    await advanceTo(job.kind.type === 'Aggregation' ? job.kind.reviewEnd! : 0);
+    const nonce = await nonceOf(chain.bobPair.address);
+    const partial = { partialCid: 'bafy-partial', partialDigest: `0x${'cd'.repeat(32)}` as const };
+    const next = (await head()) + 1;
+    expect(await bobs.submitPartial(jobId, partial)).toMatchObject({ status: 'skipped', reason: 'too few valid contributions (2 of 3)', next: { action: 'expire', atBlock: next } });
+    expect(await nonceOf(chain.bobPair.address)).toBe(nonce);
+    const before = await Promise.all([chain.bobPair.address, chain.charliePair.address].map(async (a) => (await getWorker(alice, a))!));
+    expect(await mined(bobs.expire(jobId))).toMatchObject({ status: 'submitted' });
+    expect((await getJob(alice, jobId))?.status).toBe('Failed');
+    for (const [i, a] of [chain.bobPair.address, chain.charliePair.address].entries()) {
+      expect(await getWorker(alice, a)).toMatchObject({ bond: before[i]!.bond, openJobs: before[i]!.openJobs - 1 });
+    }
   }, 60_000);
 });

@@ -21,6 +21,8 @@ import {
 } from '../config/index.js';
 import { type ComponentFactory, startDaemon } from '../daemon/index.js';
 import { isModelproofError } from '../errors.js';
+import type { ModelproofClient } from '@modelproof/sdk';
+
 import { generateKeys, inspectKeys, loadKeys, type WorkerKeys } from '../keys/index.js';
 import { createLogger } from '../log/index.js';
 import { USAGE } from './usage.js';
@@ -73,6 +75,8 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
         return await start(rest, out);
       case 'register':
         return await register(rest, out);
+      case 'deregister':
+        return await deregister(rest, out);
       case 'keys': {
         const [sub, ...args] = rest;
         if (sub === 'generate') return await keysGenerate(args, out);
@@ -227,9 +231,14 @@ async function keysInspect(args: string[], out: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-// ── register ───────────────────────────────────────────────────────────────────────────
+// ── register / deregister ──────────────────────────────────────────────────────────────
 
-async function register(args: string[], out: CliIo): Promise<number> {
+/** Runs `act` with a chain client signing with the worker's key (from --config); closes and wipes after. */
+async function withSigningClient(
+  args: string[],
+  out: CliIo,
+  act: (client: ModelproofClient, keys: WorkerKeys, wait: 'inBlock' | 'finalized') => Promise<number>,
+): Promise<number> {
   const opts = parse(args, { config: { type: 'string' }, wait: { type: 'string' } }, out);
   const wait = opts.wait ?? 'inBlock';
   if (wait !== 'inBlock' && wait !== 'finalized') throw new UsageError(`--wait must be 'inBlock' or 'finalized'`);
@@ -237,12 +246,28 @@ async function register(args: string[], out: CliIo): Promise<number> {
   const keys = await loadKeys({ dir: config.keystore.dir, passphrase: requirePassphrase(config) });
   // Loaded here, not at the top: the other commands do not need the chain client.
   const { createClient } = await import('@modelproof/sdk');
-  const { ensureRegistered } = await import('../register/index.js');
   try {
     const client = await createClient({ endpoint: config.chain.endpoint, signer: keys.signer, autoConnectRetries: config.chain.connectRetries });
     try {
-      const result = await ensureRegistered(client, { encryptionKey: keys.x25519.publicKey, wait });
-      out.stdout.write(`${JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+      return await act(client, keys, wait);
+    } finally {
+      await client.disconnect();
+    }
+  } finally {
+    keys.x25519.secretKey.fill(0);
+    keys.signer.lock();
+  }
+}
+
+const printJson = (out: CliIo, value: unknown): void => {
+  out.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+};
+
+async function register(args: string[], out: CliIo): Promise<number> {
+  const { ensureRegistered } = await import('../register/index.js');
+  return withSigningClient(args, out, async (client, keys, wait) => {
+    try {
+      printJson(out, await ensureRegistered(client, { encryptionKey: keys.x25519.publicKey, wait }));
       return EXIT.ok;
     } catch (err) {
       const unfunded =
@@ -252,11 +277,14 @@ async function register(args: string[], out: CliIo): Promise<number> {
       out.stderr.write(`modelproof-worker: ${err.code}: ${err.message}\n`);
       out.stderr.write(`modelproof-worker: hint: fund ${keys.address} with the worker bond (ComputeJobs.WorkerBond) plus fees, then run register again\n`);
       return EXIT.failure;
-    } finally {
-      await client.disconnect();
     }
-  } finally {
-    keys.x25519.secretKey.fill(0);
-    keys.signer.lock();
-  }
+  });
+}
+
+async function deregister(args: string[], out: CliIo): Promise<number> {
+  const { deregister: leave } = await import('../register/index.js');
+  return withSigningClient(args, out, async (client, _keys, wait) => {
+    printJson(out, await leave(client, { wait }));
+    return EXIT.ok;
+  });
 }

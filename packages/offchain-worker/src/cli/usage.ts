@@ -13,6 +13,9 @@ Commands:
   register [--config FILE] [--wait inBlock|finalized]
                                       publish this worker's X25519 key on chain
                                       (ComputeJobs.register_worker; the bond is held)
+  deregister [--config FILE] [--wait inBlock|finalized]
+                                      hand back this worker's claims (no slash), then
+                                      deregister: the bond is released (stop 'start' first)
   help                                show this help
   version                             print the version
 

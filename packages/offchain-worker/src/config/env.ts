@@ -32,7 +32,7 @@ export function envName(path: string): string {
  */
 export function coerceEnv(raw: string, kind: LeafKind): unknown {
   const text = raw.trim();
-  if (kind === 'number') return /^-?\d+$/.test(text) ? Number(text) : raw;
+  if (kind === 'number') return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : raw;
   if (kind === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(text)) return true;
     if (/^(false|0|no|off)$/i.test(text)) return false;

@@ -16,11 +16,19 @@ import { Secret } from '../secret.js';
 
 /** The validated configuration; paths are absolute. */
 export interface WorkerConfig {
-  chain: { endpoint: string; connectRetries: number };
+  chain: { endpoint: string; connectRetries: number; blockTimeMs: number };
   redis: { url: string };
-  ipfs: { apiUrl: string; fetchTimeoutMs: number; maxModelBytes: number };
+  ipfs: { apiUrl: string; fetchTimeoutMs: number; maxModelBytes: number; manifestTimeoutMs: number };
   queue: { prefix: string; concurrency: { inference: number; aggregation: number } };
-  jobs: { inference: boolean; aggregation: boolean; autoClaim: boolean };
+  jobs: {
+    inference: boolean;
+    aggregation: boolean;
+    autoClaim: boolean;
+    /** Planck, decimal string. */
+    minReward: string;
+    deadlineSafetyFactor: number;
+    provingTimeEstimateMs: number;
+  };
   metrics: { enabled: boolean; host: string; port: number };
   keystore: {
     dir: string;

@@ -21,8 +21,15 @@ export const DEFAULTS = {
   aggregationConcurrency: 2,
   maxModelBytes: 512 * MiB,
   fetchTimeoutMs: 120_000,
+  manifestTimeoutMs: 10_000,
   shutdownTimeoutMs: 30_000,
+  blockTimeMs: 6_000,
+  minReward: '0',
+  deadlineSafetyFactor: 3,
+  provingTimeEstimateMs: 30_000,
 } as const;
+
+const U128_MAX = (1n << 128n) - 1n;
 
 function urlWithSchemes(schemes: readonly string[], message: string) {
   return z.string().refine((value) => {
@@ -53,6 +60,8 @@ export const configSchema = z
         endpoint: urlWithSchemes(['ws:', 'wss:'], 'must be a ws:// or wss:// URL').default(DEFAULTS.chainEndpoint),
         /** Failed connection attempts before the worker gives up at start. */
         connectRetries: int(0, 1000).default(5),
+        /** Expected time between blocks: turns the blocks left before a deadline into time to prove. */
+        blockTimeMs: int(100, 3_600_000, 'a number of milliseconds').default(DEFAULTS.blockTimeMs),
       })
       .strict()
       .default({}),
@@ -70,6 +79,8 @@ export const configSchema = z
         fetchTimeoutMs: int(1_000, 86_400_000, 'a number of milliseconds').default(DEFAULTS.fetchTimeoutMs),
         /** Models larger than this are refused (permanent failure `Ipfs.TooLarge`). */
         maxModelBytes: int(1, Number.MAX_SAFE_INTEGER, 'a number of bytes').default(DEFAULTS.maxModelBytes),
+        /** Before claiming, the model's manifest (its size) must come within this time, or the job is not claimed. */
+        manifestTimeoutMs: int(1_000, 86_400_000, 'a number of milliseconds').default(DEFAULTS.manifestTimeoutMs),
       })
       .strict()
       .default({}),
@@ -100,6 +111,23 @@ export const configSchema = z
         aggregation: z.boolean().default(true),
         /** Claim open jobs this worker can serve as soon as they are submitted. */
         autoClaim: z.boolean().default(true),
+        /**
+         * Smallest reward worth a claim, in planck (a decimal string: balances exceed JavaScript's
+         * safe integers). For an aggregation job, the reward per committee seat.
+         */
+        minReward: z
+          .custom<string>((value) => typeof value === 'string' && /^(0|[1-9][0-9]{0,38})$/.test(value) && BigInt(value) <= U128_MAX, {
+            message: 'must be a decimal string of planck from 0 to 2^128 - 1, e.g. "1000000000000"',
+          })
+          .default(DEFAULTS.minReward),
+        /** An inference job is claimed only if the time to its deadline is at least this many times the expected proving time. */
+        deadlineSafetyFactor: z
+          .number()
+          .min(1, 'must be a number from 1 to 100')
+          .max(100, 'must be a number from 1 to 100')
+          .default(DEFAULTS.deadlineSafetyFactor),
+        /** Expected proving time of a circuit before this worker has measured it. */
+        provingTimeEstimateMs: int(1, 86_400_000, 'a number of milliseconds').default(DEFAULTS.provingTimeEstimateMs),
       })
       .strict()
       .default({}),

@@ -10,35 +10,37 @@
  *   from the cursor, so no block is skipped;
  * - without a cursor (first start) it begins at the current finalized head (or `startBlock`).
  *
- * Events (ComputeJobs):
- * - `JobSubmitted` (with `autoClaim`): an Open inference job on a model this worker holds a
- *   grant for, or an aggregation job → a `claim-<jobId>` job on the `submit` queue;
- * - `JobClaimed` by this worker of an inference job → `inference-<jobId>` on `inference`;
- * - `CommitteeFormed` containing this worker → logged (nothing to do until contributions close);
- * - `ContributionsClosed` of a job whose committee includes this worker → `aggregation-<jobId>`.
+ * What happens with a block is the handlers' business: each {@link BlockHandler} gets every
+ * `ComputeJobs` event of the block in order, then `onBlockEnd` (the scheduler dispatches the
+ * actions due at that block), and only then does the cursor move past it. A handler that throws
+ * makes the block be processed again (after `retryDelayMs`): handlers are idempotent.
  */
 import type { Redis } from 'ioredis';
 
-import { type DecodedEvent, type ModelproofClient, decodeEvent, getGrant, getJob } from '@modelproof/sdk';
+import { type DecodedEvent, type ModelproofClient, decodeEvent } from '@modelproof/sdk';
 
 import type { Logger } from '../log/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
-import type { Hex, PipelineQueues } from '../queues/index.js';
-import { sameAccount } from '../submitter/index.js';
+import type { Hex } from '../queues/index.js';
+
+/** What a part of the pipeline does with finalized blocks. */
+export interface BlockHandler {
+  /** A `ComputeJobs` event of finalized block `block`. */
+  onEvent?(event: DecodedEvent, block: number): Promise<void>;
+  /** Every event of the block was handled; the cursor moves past it once all handlers return. */
+  onBlockEnd?(block: number): Promise<void>;
+}
 
 export interface ListenerOptions {
   client: ModelproofClient;
   /** Redis connection for the cursor. */
   redis: Redis;
-  queues: PipelineQueues;
   /** Key prefix (the queue prefix): the cursor is `<prefix>:cursor`. */
   prefix: string;
-  /** This worker's account (SS58). */
-  address: string;
+  /** Called in this order for every block. */
+  handlers: BlockHandler[];
   logger: Logger;
   metrics: WorkerMetrics;
-  /** Claim open jobs this worker can serve (default true). */
-  autoClaim?: boolean;
   /** First block to process when there is no cursor yet (default: the finalized head at start). */
   startBlock?: number;
   /** Delay before retrying after a failed block (default 1000 ms). */
@@ -60,8 +62,6 @@ export async function readCursor(redis: Redis, prefix: string): Promise<Cursor |
   if (value['number'] === undefined || value['hash'] === undefined) return null;
   return { number: Number(value['number']), hash: value['hash'] as Hex };
 }
-
-const toId = (value: unknown): string => (typeof value === 'bigint' || typeof value === 'number' ? String(value) : String(value as string));
 
 export class Listener {
   private readonly o: ListenerOptions;
@@ -202,68 +202,8 @@ export class Listener {
     for (const record of records) {
       const event = decodeEvent(api, record);
       if (event.section !== 'ComputeJobs') continue;
-      await this.handle(event, number);
+      for (const handler of this.o.handlers) await handler.onEvent?.(event, number);
     }
-  }
-
-  private async handle(event: DecodedEvent, block: number): Promise<void> {
-    const { client, queues, address } = this.o;
-    const jobId = toId(event.data['jobId']);
-    switch (event.method) {
-      case 'JobSubmitted': {
-        if (this.o.autoClaim === false) return;
-        const kind = event.data['kind'];
-        const isInference = kind === 'Inference' || (typeof kind === 'object' && kind !== null && 'Inference' in kind);
-        if (isInference) {
-          const job = await getJob(client, BigInt(jobId));
-          if (!job || job.kind.type !== 'Inference') return;
-          if ((await getGrant(client, job.kind.modelId, address)) === null) return;
-        }
-        await queues.addSubmit({ action: 'claim', chainJobId: jobId, kind: isInference ? 'inference' : 'aggregation' });
-        this.log.info('claim queued', { chainJobId: jobId, block });
-        return;
-      }
-      case 'JobClaimed': {
-        if (!sameAccount(event.data['worker'] as string, address)) return;
-        const job = await getJob(client, BigInt(jobId));
-        if (!job || job.kind.type !== 'Inference') return; // aggregation: waits for ContributionsClosed
-        await queues.addInference({
-          chainJobId: jobId,
-          kind: 'inference',
-          modelId: String(job.kind.modelId),
-          circuitId: job.kind.circuitId,
-          inputHash: job.kind.inputHash,
-          inputCid: job.kind.inputCid,
-          deadline: job.deadline,
-          block,
-        });
-        this.log.info('inference job queued', { chainJobId: jobId, block });
-        return;
-      }
-      case 'CommitteeFormed': {
-        const committee = (event.data['committee'] as string[] | undefined) ?? [];
-        if (committee.some((m) => sameAccount(m, address))) this.log.info('in the committee of an aggregation job', { chainJobId: jobId, block });
-        return;
-      }
-      case 'ContributionsClosed': {
-        const job = await getJob(client, BigInt(jobId));
-        if (!job || job.kind.type !== 'Aggregation') return;
-        const memberIndex = job.kind.committee.findIndex((m) => sameAccount(m, address));
-        if (memberIndex < 0) return;
-        await queues.addAggregation({
-          chainJobId: jobId,
-          kind: 'aggregation',
-          committee: job.kind.committee,
-          memberIndex,
-          contributors: Number(event.data['contributors'] ?? 0),
-          deadline: job.deadline,
-          block,
-        });
-        this.log.info('aggregation job queued', { chainJobId: jobId, block });
-        return;
-      }
-      default:
-        return;
-    }
+    for (const handler of this.o.handlers) await handler.onBlockEnd?.(number);
   }
 }

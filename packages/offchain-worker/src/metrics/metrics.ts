@@ -27,6 +27,14 @@ export interface WorkerMetrics {
   readonly failures: Counter<'kind' | 'reason'>;
   /** Transactions submitted and not yet included (or dropped). */
   readonly inflightTransactions: Gauge<never>;
+  /** Jobs this worker saw and did not claim, by reason (`reward-too-low`, `deadline-too-close`, …). */
+  readonly claimsSkipped: Counter<'reason'>;
+  /** Jobs handed back without a slash, by reason (`InputUnavailable`, `Withdrawn`, …). */
+  readonly handBacks: Counter<'reason'>;
+  /** 1 while the worker's on-chain bond is at least `ComputeJobs.WorkerBond` (it may claim), else 0. */
+  readonly bondOk: Gauge<never>;
+  /** The worker's on-chain bond in planck (0 when not registered). */
+  readonly bondPlanck: Gauge<never>;
   /** Constant 1, labelled with the worker's version and public address. */
   readonly info: Gauge<'version' | 'address'>;
   /** Prometheus text exposition of every metric. */
@@ -90,6 +98,28 @@ export function createMetrics(options: CreateMetricsOptions = {}): WorkerMetrics
     help: 'Transactions submitted and not yet included or dropped.',
     registers,
   });
+  const claimsSkipped = new Counter({
+    name: `${METRIC_PREFIX}claims_skipped_total`,
+    help: 'Jobs seen and not claimed, by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const handBacks = new Counter({
+    name: `${METRIC_PREFIX}hand_backs_total`,
+    help: 'Jobs handed back (hand_back_job, no slash), by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const bondOk = new Gauge({
+    name: `${METRIC_PREFIX}bond_ok`,
+    help: '1 while the on-chain bond is at least ComputeJobs.WorkerBond (claims allowed), else 0.',
+    registers,
+  });
+  const bondPlanck = new Gauge({
+    name: `${METRIC_PREFIX}bond_planck`,
+    help: 'The on-chain bond in planck (0 when not registered).',
+    registers,
+  });
   const info = new Gauge({
     name: `${METRIC_PREFIX}info`,
     help: 'Constant 1; labels: worker version and public SS58 address.',
@@ -105,6 +135,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): WorkerMetrics
     proofTime: sanitized(proofTime),
     failures: sanitized(failures),
     inflightTransactions,
+    claimsSkipped: sanitized(claimsSkipped),
+    handBacks: sanitized(handBacks),
+    bondOk,
+    bondPlanck,
     info, // set once by the daemon with the version and the public SS58 address (not an identifier safeLabel accepts)
     text: () => registry.metrics(),
     contentType: registry.contentType,

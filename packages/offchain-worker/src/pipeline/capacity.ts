@@ -1,7 +1,9 @@
 /**
  * How many inference jobs this worker may hold at once: it claims a new one only while the jobs it
  * has claimed and not yet settled are fewer than its inference concurrency. A worker that claimed
- * everything it saw would sit on a backlog that idle workers could have proven.
+ * everything it saw would sit on a backlog that idle workers could have proven. Every claim (an
+ * inference claim, a committee candidacy or seat) also counts against the chain's
+ * `MaxOpenClaims`, which one bond backs: at that limit claims wait too.
  *
  * The chain is the judge of what is still held (a job `Claimed` by this worker); the Redis set
  * `<prefix>:claimed` only remembers which ids to ask about, so it survives restarts and never
@@ -10,9 +12,9 @@
  */
 import type { Redis } from 'ioredis';
 
-import { getJob, type ModelproofClient } from '@modelproof/sdk';
+import { getJob, getWorker, type ModelproofClient } from '@modelproof/sdk';
 
-import { sameAccount } from '../submitter/index.js';
+import { sameAccount } from '../protocol/index.js';
 
 export class ClaimCapacity {
   private readonly key: string;
@@ -24,6 +26,8 @@ export class ClaimCapacity {
     private readonly address: string,
     /** Inference jobs held at most (the processor's concurrency). */
     readonly limit: number,
+    /** The runtime's `ComputeJobs.MaxOpenClaims`. */
+    readonly maxOpenClaims: number,
   ) {
     this.key = `${prefix}:claimed`;
   }
@@ -41,6 +45,12 @@ export class ClaimCapacity {
 
   async available(): Promise<boolean> {
     return (await this.held()) < this.limit;
+  }
+
+  /** The chain would refuse another claim (`TooManyOpenClaims`): this worker holds `MaxOpenClaims` already. */
+  async openClaimsFull(): Promise<boolean> {
+    const worker = await getWorker(this.client, this.address);
+    return worker !== null && worker.openJobs >= this.maxOpenClaims;
   }
 
   /** Records a job this worker claimed. */

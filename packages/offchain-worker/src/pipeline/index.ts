@@ -1,25 +1,36 @@
 /**
  * The job pipeline of DESIGN.md "Off-chain worker", as daemon components:
  *
- *   chain     the SDK client (signer = the worker's key); disconnected last
- *   queues    Redis, the BullMQ queues, the sandboxed processor workers and the submit worker
+ *   chain     the SDK client (signer = the worker's key) and the submitter; disconnected last
+ *   bond      the worker's on-chain bond (`../bond`): no claims while it is below the minimum
+ *   queues    Redis, the BullMQ queues and their workers, the block scheduler, the job-kind modules
  *   listener  finalized-event listener with its cursor in Redis; stopped first
  *
- * Flow: listener → `inference` / `aggregation` (sandboxed processors) → on completion a
- * `result-<id>` / `partial-<id>` job on `submit` → the submitter (chain checks, then post) →
- * chain. Claims (`autoClaim`) go listener → `submit` (`claim-<id>`) → submitter. Failures are
- * classified: transient ones are retried with exponential backoff, permanent ones and exhausted
- * retries are recorded in `dead-letter` with `{ chainJobId, kind, reason, code }`.
+ * Flow: listener → the job-kind modules (`../inference`, `../aggregation`: vetting, claims,
+ * committee steps) → `inference` / `aggregation` (sandboxed processors) and `review` (in-process)
+ * → on completion a job on `submit` → the submitter (chain checks, then post) → chain. Actions
+ * due at a block number go through the block scheduler (`../scheduler`), which the listener runs
+ * after every finalized block. Failures are classified: transient ones are retried with
+ * exponential backoff; an inference job given up on is handed back (`hand_back_job`, no slash);
+ * permanent failures and exhausted retries are recorded in `dead-letter` with
+ * `{ chainJobId, kind, reason, code }` (and, for a hand-back, its outcome).
  */
-import { DelayedError, type Job, Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { type ModelproofClient, createClient } from '@modelproof/sdk';
+import { type JobLimits, type ModelproofClient, createClient, getJob, getJobLimits } from '@modelproof/sdk';
+import { createIpfs } from '@modelproof/sdk/ipfs';
 
+import { AggregationFlow } from '../aggregation/index.js';
+import { BondMonitor } from '../bond/index.js';
 import type { Component, DaemonContext } from '../daemon/component.js';
-import { Listener } from '../listener/index.js';
+import { InferenceFlow, ProvingEstimate } from '../inference/index.js';
+import { type BlockHandler, Listener } from '../listener/index.js';
+import type { JobKind } from '../metrics/index.js';
+import { FINISHED_STATUSES } from '../protocol/index.js';
 import {
-  type DeadLetterData,
+  type FailureRecord,
+  type InferenceJobData,
   type ProcessorJobData,
   PipelineQueues,
   type QueueName,
@@ -27,16 +38,19 @@ import {
   type SubmitJobData,
   classifyError,
   codeFromReason,
-  toQueueError,
 } from '../queues/index.js';
+import { BlockScheduler, type ScheduledEntry } from '../scheduler/index.js';
 import { Submitter, type SubmitOutcome, checkAggregationResult, checkInferenceResult } from '../submitter/index.js';
+import { ClaimOnSubmission, ClaimVetting } from '../vetting/index.js';
 import { ClaimCapacity } from './capacity.js';
+import { DeadLetters } from './dead-letters.js';
 import type { ProcessorFiles } from './processors.js';
+import { SubmitRunner } from './submit.js';
 
 export * from './processors.js';
 
 export interface PipelineOptions {
-  /** Sandboxed processor files by kind; a kind without one is not processed by this worker. */
+  /** Sandboxed processor files by kind; a kind without one (or disabled in `jobs`) is not served by this worker. */
   processors: ProcessorFiles;
   /** A client to use instead of connecting to `config.chain.endpoint` (it is not disconnected by the pipeline). */
   client?: ModelproofClient;
@@ -55,14 +69,16 @@ export interface PipelineOptions {
    * context from it (`MODELPROOF_WORKER_CONFIG`, `MODELPROOF_WORKER_*`), see `processors/sandbox.ts`.
    */
   processorEnv?: Readonly<Record<string, string | undefined>>;
-  /** How soon a claim deferred at capacity is tried again (default 2000 ms). */
+  /** How soon a deferred claim (at capacity, too many open claims) is tried again (default 2000 ms). */
   claimRetryMs?: number;
   /** How often the queue depth gauges are refreshed (default 5000 ms). */
   depthIntervalMs?: number;
+  /** Where vetting looks for circuit artifacts (default: the built-in inference processor's, the repository's circuits/build). */
+  circuitsDir?: string;
 }
 
 export interface Pipeline {
-  /** In start order: `chain`, `queues`, `listener`. */
+  /** In start order: `chain`, `bond`, `queues`, `listener`. */
   readonly components: Component[];
   /** Starts the components in order (what the daemon does). */
   start(): Promise<void>;
@@ -73,27 +89,38 @@ export interface Pipeline {
   readonly listener: Listener;
   readonly submitter: Submitter;
   readonly client: ModelproofClient;
+  readonly scheduler: BlockScheduler;
+  readonly bond: BondMonitor;
 }
 
 const DEFAULT_CLAIM_RETRY_MS = 2_000;
-
-function processorQueue(kind: 'inference' | 'aggregation'): QueueName {
-  return kind;
-}
+/** Failure codes that mean the job left the chain (pruned): nothing is left to do for it. */
+const JOB_GONE = new Set(['Pipeline.JobNotFound', 'Pipeline.UnknownJob']);
 
 /** Builds the pipeline's components from the daemon context. */
 export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pipeline {
   const { config, keys, metrics } = ctx;
   const log = ctx.logger;
   const prefix = config.queue.prefix;
+  const serves: Record<JobKind, boolean> = {
+    inference: config.jobs.inference && options.processors.inference !== undefined,
+    aggregation: config.jobs.aggregation && options.processors.aggregation !== undefined,
+  };
   let client: ModelproofClient | undefined;
+  let limits: JobLimits | undefined;
+  let submitter: Submitter | undefined;
+  let bond: BondMonitor | undefined;
   let redis: Redis | undefined;
   let queues: PipelineQueues | undefined;
-  let capacity: ClaimCapacity | undefined;
+  let scheduler: BlockScheduler | undefined;
+  let deadLetters: DeadLetters | undefined;
+  let claims: ClaimOnSubmission | undefined;
+  let inference: InferenceFlow | undefined;
+  let aggregation: AggregationFlow | undefined;
   let listener: Listener | undefined;
-  let submitter: Submitter | undefined;
   let depthTimer: NodeJS.Timeout | undefined;
-  const workers: Array<{ kind: string; worker: Worker; sandboxed: boolean }> = [];
+  let stopping = false;
+  const workers: Array<{ kind: QueueName; worker: Worker; sandboxed: boolean }> = [];
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`pipeline: ${what} is not started`);
     return value;
@@ -105,7 +132,9 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
       client =
         options.client ??
         (await createClient({ endpoint: config.chain.endpoint, signer: keys.signer, autoConnectRetries: config.chain.connectRetries }));
-      submitter = new Submitter({ client, metrics, logger: log.child({ component: 'submitter' }), wait: options.submitWait });
+      limits = getJobLimits(client);
+      submitter = new Submitter({ client, metrics, logger: log.child({ component: 'submitter' }), wait: options.submitWait, limits });
+      bond = new BondMonitor({ client, address: keys.address, minimum: limits.workerBond, metrics, logger: log.child({ component: 'bond' }) });
     },
     async stop() {
       if (client && !options.client) await client.disconnect();
@@ -115,99 +144,146 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     },
   };
 
-  const deadLetter = async (queue: QueueName, job: Job, reason: string, code: string): Promise<void> => {
-    const data = job.data as { chainJobId?: string; kind?: string };
-    const entry: DeadLetterData = {
-      chainJobId: String(data.chainJobId ?? ''),
-      kind: String(data.kind ?? queue),
-      queue,
-      jobId: String(job.id),
-      reason,
-      code,
-      attempts: job.attemptsMade,
-      failedAt: Date.now(),
-    };
-    await need(queues, 'queues').addDeadLetter(entry);
-    if (entry.kind === 'inference' && entry.chainJobId !== '') await capacity?.forget(entry.chainJobId);
-    metrics.failures.inc({ kind: entry.kind, reason: code });
-    log.warn('job dead-lettered', { queue, jobId: entry.jobId, chainJobId: entry.chainJobId, code, reason });
+  const bondComponent: Component = {
+    name: 'bond',
+    start: () => need(bond, 'chain').start(),
+    stop: async () => undefined,
+    health: () => bond?.health() ?? { ok: false, detail: 'not started' },
   };
 
+  const failureOf = (queue: QueueName, job: Job, reason: string, code: string): FailureRecord => ({
+    queue,
+    jobId: String(job.id),
+    reason,
+    code,
+    attempts: job.attemptsMade,
+    failedAt: Date.now(),
+  });
+
+  /** A processor job failed (an attempt, or for good), or a transaction for good. */
   const onFailed = (queue: QueueName) => (job: Job | undefined, error: Error) => {
     if (!job) return;
     void (async () => {
-      // retried jobs go back to delayed/waiting; only a final failure is dead-lettered
-      if ((await job.getState()) !== 'failed') return;
-      await deadLetter(queue, job, error.message, codeFromReason(error.message));
-    })().catch((e: unknown) => log.error('could not record a dead letter', { queue, jobId: job.id, reason: String(e) }));
-  };
-
-  /** A processor finished: hand its result to the submitter through the `submit` queue. */
-  const onCompleted = (kind: 'inference' | 'aggregation') => (job: Job, result: unknown) => {
-    void (async () => {
-      const data = job.data as ProcessorJobData;
-      try {
-        if (kind === 'inference') {
-          await need(queues, 'queues').addSubmit({ action: 'inference-result', chainJobId: data.chainJobId, kind, result: checkInferenceResult(result), startedAt: job.timestamp });
-        } else {
-          await need(queues, 'queues').addSubmit({ action: 'partial', chainJobId: data.chainJobId, kind, result: checkAggregationResult(result), startedAt: job.timestamp });
-        }
-      } catch (error) {
-        const c = classifyError(error);
-        if (c.permanent) await deadLetter(processorQueue(kind), job, c.reason, c.code);
-        else throw error;
+      const failure = failureOf(queue, job, error.message, codeFromReason(error.message));
+      // retried jobs go back to delayed/waiting; only a final failure is given up on
+      const final = (await job.getState()) === 'failed';
+      // an attempt cut short by the shutdown stays queued for the next start; nothing to decide now
+      if (stopping && !final) return;
+      if (final && JOB_GONE.has(failure.code)) {
+        log.info('job no longer on chain; dropped', { queue, jobId: failure.jobId, chainJobId: (job.data as { chainJobId?: string }).chainJobId });
+        return;
       }
-    })().catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
+      if (queue === 'inference' && inference) {
+        const data = (job as Job<InferenceJobData>).data;
+        if (final) await inference.giveUp(data.chainJobId, failure);
+        else await inference.retrying(job as Job<InferenceJobData>, failure);
+        return;
+      }
+      if (!final) return;
+      const data = job.data as { chainJobId?: string; kind?: string };
+      const submit = queue === 'submit' ? (job.data as SubmitJobData) : undefined;
+      if (submit?.action === 'inference-result' && inference) await inference.giveUp(submit.chainJobId, failure);
+      else if (submit?.action === 'hand-back') await need(deadLetters, 'queues').handBackSettled(submit.chainJobId, submit.failure, submit.reason, { handedBack: false, detail: error.message });
+      else await need(deadLetters, 'queues').record({ ...failure, chainJobId: String(data.chainJobId ?? ''), kind: String(data.kind ?? queue) });
+    })().catch((e: unknown) => log.error('could not handle a failed job', { queue, jobId: job.id, reason: String(e) }));
   };
 
-  /** An inference claim waits while this worker holds as many jobs as it proves at once. */
-  const claimInference = async (job: Job<SubmitJobData>, token: string | undefined, chainJobId: string): Promise<SubmitOutcome> => {
-    const s = need(submitter, 'submitter');
-    const holding = need(capacity, 'queues');
-    if (!(await holding.available()) && token !== undefined && (await s.stillClaimable(chainJobId))) {
-      log.debug('at capacity; claim deferred', { chainJobId, held: holding.limit });
-      await job.moveToDelayed(Date.now() + (options.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS), token);
-      throw new DelayedError();
-    }
-    const outcome = await s.claim(chainJobId);
-    if (outcome.status === 'submitted' || outcome.status === 'already-submitted') await holding.remember(chainJobId);
-    return outcome;
-  };
-
-  const runSubmit = async (job: Job<SubmitJobData>, token?: string): Promise<SubmitOutcome> => {
-    const s = need(submitter, 'submitter');
-    const data = job.data;
+  /** A processor's result goes to the submitter through the `submit` queue; a malformed one is given up on. */
+  const queueResult = async (kind: JobKind, job: Job, result: unknown): Promise<void> => {
+    const data = job.data as ProcessorJobData;
+    const q = need(queues, 'queues');
     try {
-      if (data.action === 'claim') return data.kind === 'inference' ? await claimInference(job, token, data.chainJobId) : await s.claim(data.chainJobId);
-      const outcome =
-        data.action === 'inference-result' ? await s.submitInferenceResult(data.chainJobId, data.result) : await s.submitPartial(data.chainJobId, data.result);
-      metrics.jobDuration.observe({ kind: data.kind, outcome: outcome.status }, (Date.now() - data.startedAt) / 1000);
-      return outcome;
+      if (kind === 'inference') {
+        await q.addSubmit({ action: 'inference-result', chainJobId: data.chainJobId, kind, result: checkInferenceResult(result), startedAt: job.timestamp });
+      } else {
+        await q.addSubmit({ action: 'partial', chainJobId: data.chainJobId, kind, result: checkAggregationResult(result), startedAt: job.timestamp });
+      }
     } catch (error) {
-      if (error instanceof DelayedError) throw error;
-      throw toQueueError(error);
+      const c = classifyError(error);
+      if (!c.permanent) throw error;
+      const failure = failureOf(kind, job, c.reason, c.code);
+      if (kind === 'inference' && inference) await inference.giveUp(data.chainJobId, failure);
+      else await need(deadLetters, 'queues').record({ ...failure, chainJobId: data.chainJobId, kind });
     }
+  };
+
+  const onCompleted = (kind: JobKind) => (job: Job, result: unknown) => {
+    void (async () => {
+      if (kind === 'inference') await inference?.completed(job as Job<InferenceJobData>);
+      await queueResult(kind, job, result);
+    })().catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
   };
 
   /** Re-queues results of processor jobs that completed while the daemon was going down. */
   const reconcile = async (): Promise<void> => {
     const q = need(queues, 'queues');
     for (const kind of ['inference', 'aggregation'] as const) {
-      if (!options.processors[kind]) continue;
+      if (!serves[kind]) continue;
       const queue = kind === 'inference' ? q.inference : q.aggregation;
-      for (const job of await queue.getCompleted(0, 999)) onCompleted(kind)(job as Job, job.returnvalue);
+      for (const job of await queue.getCompleted(0, 999)) {
+        await queueResult(kind, job as Job, job.returnvalue).catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
+      }
     }
+  };
+
+  /** A scheduled action fell due: a transaction on `submit`, or the start of an aggregation. */
+  const dispatch = async (entry: ScheduledEntry): Promise<void> => {
+    if (entry.action === 'aggregate') {
+      if (aggregation) await aggregation.startAggregation(entry);
+      else log.warn('aggregation is off: not computing a scheduled partial sum', { ...entry });
+      return;
+    }
+    const job = await getJob(need(client, 'chain'), BigInt(entry.chainJobId));
+    if (job === null || FINISHED_STATUSES.has(job.status)) return;
+    const kind: JobKind = job.kind.type === 'Inference' ? 'inference' : 'aggregation';
+    await need(queues, 'queues').addSubmit({ action: entry.action, chainJobId: entry.chainJobId, kind, atBlock: entry.atBlock });
   };
 
   const queueComponent: Component = {
     name: 'queues',
     async start() {
+      stopping = false;
+      const c = need(client, 'chain');
+      const l = need(limits, 'chain');
       redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
       queues = new PipelineQueues(redis, prefix, options.queue);
-      capacity = new ClaimCapacity(redis, prefix, need(client, 'chain'), keys.address, config.queue.concurrency.inference);
+      const capacity = new ClaimCapacity(redis, prefix, c, keys.address, config.queue.concurrency.inference, l.maxOpenClaims);
+      deadLetters = new DeadLetters(queues, capacity, metrics, log);
+      scheduler = new BlockScheduler(redis, prefix, dispatch, log.child({ component: 'scheduler' }));
+      const estimate = new ProvingEstimate(redis, prefix, config.jobs.provingTimeEstimateMs);
+      const ipfs = createIpfs({ url: config.ipfs.apiUrl, timeoutMs: config.ipfs.fetchTimeoutMs, maxBytes: config.ipfs.maxModelBytes });
+      const vetting = new ClaimVetting({
+        client: c,
+        ipfs,
+        address: keys.address,
+        bond: need(bond, 'chain'),
+        estimate,
+        minReward: BigInt(config.jobs.minReward),
+        blockTimeMs: config.chain.blockTimeMs,
+        deadlineSafetyFactor: config.jobs.deadlineSafetyFactor,
+        maxModelBytes: config.ipfs.maxModelBytes,
+        manifestTimeoutMs: config.ipfs.manifestTimeoutMs,
+        ...(options.circuitsDir !== undefined && { circuitsDir: options.circuitsDir }),
+        metrics,
+        logger: log.child({ component: 'vetting' }),
+      });
+      if (options.autoClaim ?? true) claims = new ClaimOnSubmission({ client: c, queues, vetting, serves, logger: log.child({ component: 'vetting' }) });
+      const flow = { client: c, queues, scheduler, address: keys.address };
+      if (serves.inference) inference = new InferenceFlow({ ...flow, estimate, blockTimeMs: config.chain.blockTimeMs, logger: log.child({ component: 'inference' }) });
+      if (serves.aggregation) {
+        aggregation = new AggregationFlow({
+          ...flow,
+          minContributors: l.minContributors,
+          ipfs,
+          x25519SecretKey: keys.x25519.secretKey,
+          limits: { fetchTimeoutMs: config.ipfs.fetchTimeoutMs, maxBytes: config.ipfs.maxModelBytes },
+          logger: log.child({ component: 'aggregation' }),
+        });
+      }
+
       for (const kind of ['inference', 'aggregation'] as const) {
         const file = options.processors[kind];
-        if (!file) continue;
+        if (!serves[kind] || !file) continue;
         const worker = new Worker(kind, file, {
           connection: redis,
           prefix,
@@ -219,14 +295,29 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
           }),
         });
         worker.on('completed', onCompleted(kind));
-        worker.on('failed', onFailed(kind));
-        worker.on('error', (e) => log.warn('queue worker error', { queue: kind, reason: e.message }));
         workers.push({ kind, worker, sandboxed: true });
       }
-      const submitWorker = new Worker<SubmitJobData, SubmitOutcome>('submit', runSubmit, { connection: redis, prefix, concurrency: 1 });
-      submitWorker.on('failed', onFailed('submit'));
-      submitWorker.on('error', (e) => log.warn('queue worker error', { queue: 'submit', reason: e.message }));
+      if (aggregation) {
+        const review = new Worker('review', aggregation.review.bind(aggregation), { connection: redis, prefix, concurrency: config.queue.concurrency.aggregation });
+        workers.push({ kind: 'review', worker: review as unknown as Worker, sandboxed: false });
+      }
+      const runner = new SubmitRunner({
+        submitter: need(submitter, 'chain'),
+        capacity,
+        bond: need(bond, 'chain'),
+        scheduler,
+        vetting,
+        deadLetters,
+        metrics,
+        logger: log,
+        claimRetryMs: options.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS,
+      });
+      const submitWorker = new Worker<SubmitJobData, SubmitOutcome>('submit', runner.process, { connection: redis, prefix, concurrency: 1 });
       workers.push({ kind: 'submit', worker: submitWorker as unknown as Worker, sandboxed: false });
+      for (const { kind, worker } of workers) {
+        worker.on('failed', onFailed(kind));
+        worker.on('error', (e) => log.warn('queue worker error', { queue: kind, reason: e.message }));
+      }
       await Promise.all(workers.map((w) => w.worker.waitUntilReady()));
       await reconcile();
       const refresh = (): void => {
@@ -237,6 +328,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
       depthTimer.unref();
     },
     async stop() {
+      stopping = true;
       clearInterval(depthTimer);
       // BullMQ waits for running jobs; sandboxed children still running after half the shutdown
       // budget are killed, and their jobs stay in Redis for another worker (retried, or stalled →
@@ -272,15 +364,14 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
   const listenerComponent: Component = {
     name: 'listener',
     async start() {
+      const handlers: BlockHandler[] = [need(bond, 'chain'), need(scheduler, 'queues'), ...[claims, inference, aggregation].filter((h) => h !== undefined)];
       listener = new Listener({
         client: need(client, 'chain'),
         redis: need(redis, 'queues'),
-        queues: need(queues, 'queues'),
         prefix,
-        address: keys.address,
+        handlers,
         logger: log.child({ component: 'listener' }),
         metrics,
-        autoClaim: options.autoClaim,
         startBlock: options.startBlock,
       });
       await listener.start();
@@ -293,7 +384,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     },
   };
 
-  const components = [chain, queueComponent, listenerComponent];
+  const components = [chain, bondComponent, queueComponent, listenerComponent];
   const started: Component[] = [];
   return {
     components,
@@ -318,6 +409,12 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     },
     get client() {
       return need(client, 'chain');
+    },
+    get scheduler() {
+      return need(scheduler, 'queues');
+    },
+    get bond() {
+      return need(bond, 'chain');
     },
   };
 }

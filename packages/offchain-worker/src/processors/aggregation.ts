@@ -6,21 +6,26 @@
  * `aggregation-sandbox.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
  * from the worker's config and keystore.
  *
+ * The pipeline starts it once the job's review period is over (partial sums are accepted only
+ * after `reviewEnd`, and only the contributions nobody rejected count).
+ *
  * Steps: read the job from chain and check it is ours to serve (an aggregation job, Aggregating,
  * this worker in its committee, no partial of ours stored yet) → the SDK's `computePartialSum`:
- * for every contributor of the fixed contributor set, fetch its manifest and check it against
- * the on-chain digest, fetch the share addressed to this member and check it against the
- * manifest's digest, open it with this worker's X25519 secret key; sum; seal the partial to the
- * job owner's X25519 key; upload it → return its CID and digest. Posting is the submitter's
- * (it re-checks chain state first, so a retry never double-posts).
+ * for every contribution nobody rejected, fetch its manifest and check it against the on-chain
+ * digest, fetch the share addressed to this member and check it against the manifest's digest,
+ * open it with this worker's X25519 secret key; sum; seal the partial to the job's `resultKey`;
+ * upload it → return its CID and digest. Posting is the submitter's (it re-checks chain state
+ * first, so a retry never double-posts).
  *
  * Errors are queue errors, classified here (the SDK's `Job.*` / `Smpc.*` codes are not known to
  * the generic classifier): an unreachable or slow IPFS node or chain is a {@link TransientError}
  * (retried with backoff); a job that is not ours, a digest mismatch, a bad manifest, a share
  * sealed to another key or a tampered ciphertext is a {@link PermanentError} whose message starts
- * with `[Code] ` and names the reason.
+ * with `[Code] ` and names the reason. A bad contribution found at this point was not rejected
+ * during the review period (the worker checks each one as it arrives, see `../aggregation`): it
+ * is too late to reject it, and no partial sum can be computed without it.
  */
-import { type ModelproofClient, getJob, isModelproofError } from '@modelproof/sdk';
+import { type ModelproofClient, getJob, getPartial, isModelproofError } from '@modelproof/sdk';
 import type { CatOptions, Ipfs, IpfsRequestOptions } from '@modelproof/sdk/ipfs';
 import { type IpfsStore, accountIdHex, computePartialSum } from '@modelproof/sdk/jobs';
 
@@ -38,8 +43,6 @@ export interface AggregationDeps {
   x25519SecretKey: Uint8Array;
   /** The worker's account (the committee member); default the client's signer. */
   account?: string;
-  /** The job owner's X25519 public key, when agreed out of band; default: the owner's registered worker key. */
-  ownerPublicKey?: Uint8Array;
   limits?: {
     /** Largest manifest / share download in bytes (default {@link DEFAULT_MAX_SHARE_BYTES}). */
     maxBytes?: number;
@@ -71,17 +74,13 @@ export function classifyAggregationError(error: unknown): Error {
     const reason = message.replace(/^\[[^\]]+\] /, '');
     if (code.startsWith('Ipfs.')) return TRANSIENT_IPFS.has(code) ? new TransientError(code, `[${code}] ${reason}`, { cause: error }) : permanent(code, reason);
     // the contribution data is wrong (digest, manifest, key, ciphertext) or the job is not ours to serve: a retry reads the same
-    if (code.startsWith('Job.') || code.startsWith('Smpc.')) {
-      const cause = (error as { cause?: unknown }).cause;
-      const detail = isModelproofError(cause) ? ` (${cause.code}: ${cause.message})` : '';
-      return permanent(code, `${reason}${detail}`);
-    }
+    if (code.startsWith('Job.') || code.startsWith('Smpc.')) return permanent(code, `${reason}${causeDetail(error)}`);
   }
   return toQueueError(error);
 }
 
 /** Wraps the store so every fetch has the size limit and every operation the deadline. */
-function limitedStore(ipfs: AggregationDeps['ipfs'], limits: AggregationDeps['limits']): IpfsStore {
+export function limitedStore(ipfs: AggregationDeps['ipfs'], limits: AggregationDeps['limits']): IpfsStore {
   const timeout: IpfsRequestOptions = limits?.fetchTimeoutMs === undefined ? {} : { timeoutMs: limits.fetchTimeoutMs };
   const cat: CatOptions = { ...timeout, maxBytes: limits?.maxBytes ?? DEFAULT_MAX_SHARE_BYTES };
   return {
@@ -116,19 +115,31 @@ export async function processAggregation(deps: AggregationDeps, ref: Aggregation
     if (!job.kind.committee.some((m) => accountIdHex(deps.client, m) === me)) {
       throw permanent('Pipeline.NotInCommittee', `this worker (${account}) is not in the committee of job ${jobId}`);
     }
-    const partials = deps.client.api.query['computeJobs']?.['partials'];
-    if (partials === undefined) throw permanent('Pipeline.RuntimeMismatch', 'the runtime has no ComputeJobs.Partials storage');
-    const stored = (await partials(jobId, account)) as unknown as { isNone?: boolean };
-    if (stored.isNone === false) throw permanent('Pipeline.PartialAlreadyPosted', `this worker's partial of job ${jobId} is already on chain`);
+    if ((await getPartial(deps.client, jobId, account, query)) !== null) throw permanent('Pipeline.PartialAlreadyPosted', `this worker's partial of job ${jobId} is already on chain`);
 
-    const { partialCid, partialDigest, contributors } = await computePartialSum(
-      deps.client,
-      limitedStore(deps.ipfs, deps.limits),
-      { jobId, member: account, memberSecretKey: deps.x25519SecretKey, ...(deps.ownerPublicKey === undefined ? {} : { ownerPublicKey: deps.ownerPublicKey }) },
-      query,
-    );
-    return { partialCid, partialDigest, contributors };
+    try {
+      const { partialCid, partialDigest, contributors } = await computePartialSum(
+        deps.client,
+        limitedStore(deps.ipfs, deps.limits),
+        { jobId, member: account, memberSecretKey: deps.x25519SecretKey },
+        query,
+      );
+      return { partialCid, partialDigest, contributors };
+    } catch (error) {
+      if (!isModelproofError(error, 'Job.BadContribution')) throw error;
+      const participant = (error as { details?: { participant?: unknown } }).details?.participant;
+      throw permanent(
+        'Job.BadContribution',
+        `${error.message}${causeDetail(error)} — ${participant === undefined ? 'a contribution' : `the contribution of ${String(participant)}`} was not rejected before the review period ended (block ${job.kind.reviewEnd}): too late to reject it, so no partial sum can be posted`,
+      );
+    }
   } catch (error) {
     throw classifyAggregationError(error);
   }
+}
+
+/** ` (Code: message)` of an error's cause, when it has a typed one. */
+function causeDetail(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return isModelproofError(cause) ? ` (${cause.code}: ${cause.message})` : '';
 }

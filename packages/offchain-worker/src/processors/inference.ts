@@ -14,7 +14,10 @@
  *
  * Errors are typed (`ModelproofError` codes): chain / IPFS timeouts stay as the SDK throws them
  * (transient); a malformed model, a mismatch or a failed proof are `Zk.*` / `Pipeline.*`
- * (permanent). The caller (the sandbox wrapper) turns them into queue errors with `toQueueError`.
+ * (permanent). A failed download of the input is `Input.Unavailable` (not found or timed out:
+ * transient) or `Input.Invalid` (an invalid CID, too large: permanent), so that a worker giving the
+ * job up can tell the input's fault from the model's. The caller (the sandbox wrapper) turns them
+ * into queue errors with `toQueueError`.
  */
 import { ModelproofError, type ModelproofClient, getCircuit, getJob, getModel, isModelproofError } from '@modelproof/sdk';
 import type { Ipfs } from '@modelproof/sdk/ipfs';
@@ -79,7 +82,7 @@ export async function processInference(deps: InferenceDeps, ref: InferenceJobRef
   const job = await getJob(deps.client, jobId, query);
   if (job === null) throw pipeline('JobNotFound', `job ${jobId} does not exist on chain`);
   if (job.kind.type !== 'Inference') throw pipeline('NotInference', `job ${jobId} is not an inference job`);
-  if (job.status === 'Completed' || job.status === 'Expired') throw pipeline('JobClosed', `job ${jobId} is ${job.status}`);
+  if (job.status !== 'Claimed') throw pipeline('JobClosed', `job ${jobId} is ${job.status}`);
   const kind = job.kind;
 
   const model = await getModel(deps.client, kind.modelId, query);
@@ -105,7 +108,12 @@ export async function processInference(deps: InferenceDeps, ref: InferenceJobRef
   }
   await progress(30);
 
-  const inputBytes = await deps.ipfs.cat(kind.inputCid, { maxBytes: deps.limits?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES, ...query });
+  let inputBytes: Uint8Array;
+  try {
+    inputBytes = await deps.ipfs.cat(kind.inputCid, { maxBytes: deps.limits?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES, ...query });
+  } catch (e) {
+    throw inputDownloadError(e, kind.inputCid);
+  }
   let inputs: bigint[];
   try {
     inputs = parseInferenceInput(inputBytes, { inputHash: kind.inputHash });
@@ -128,4 +136,12 @@ export async function processInference(deps: InferenceDeps, ref: InferenceJobRef
   }
   await progress(100);
   return { output: result.output, proof: result.proof, circuit: circuit.name, proveMs: result.proveMs };
+}
+
+/** A failed download of the job's input, told apart from the model's; our own node's trouble (`Ipfs.Unavailable`) stays as it is. */
+function inputDownloadError(error: unknown, cid: string): unknown {
+  if (!isModelproofError(error)) return error;
+  if (error.code === 'Ipfs.NotFound' || error.code === 'Ipfs.Timeout') return new ModelproofError('Input.Unavailable', `input ${cid}: ${error.message}`, { cause: error });
+  if (error.code === 'Ipfs.TooLarge' || error.code === 'Ipfs.InvalidCid') return new ModelproofError('Input.Invalid', `input ${cid}: ${error.message}`, { cause: error });
+  return error;
 }

@@ -32,7 +32,7 @@ export class PermanentError extends UnrecoverableError {
   }
 }
 
-const TRANSIENT_CODES = new Set(['Client.Timeout', 'Client.Disconnected', 'Client.Aborted', 'Ipfs.Timeout', 'Ipfs.Unavailable']);
+const TRANSIENT_CODES = new Set(['Client.Timeout', 'Client.Disconnected', 'Client.Aborted', 'Ipfs.Timeout', 'Ipfs.Unavailable', 'Input.Unavailable']);
 // Content and authorization failures: retrying cannot fix them. (`Job.NotReady`, `Job.NotFound`
 // stay transient: the chain may still get there.)
 const PERMANENT_PREFIXES = ['Crypto.', 'Zk.', 'Smpc.', 'ComputeJobs.', 'ModelRegistry.', 'Escrow.', 'Pipeline.'];
@@ -44,6 +44,8 @@ const PERMANENT_CODES = new Set([
   'Model.NoEncryptionKey',
   'Model.InvalidParams',
   'Job.BadContribution',
+  'Job.BadInput',
+  'Input.Invalid',
   'Job.NotAuthorized',
   'Job.OwnerKeyUnknown',
   'Job.Expired',

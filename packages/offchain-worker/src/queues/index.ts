@@ -4,21 +4,24 @@
  * | queue | jobs | job id |
  * |---|---|---|
  * | `inference` | a claimed inference job to prove (sandboxed processor) | `inference-<jobId>` |
- * | `aggregation` | an aggregation job whose contributions closed (sandboxed processor) | `aggregation-<jobId>` |
- * | `submit` | a transaction to send: claim, inference result, partial | `claim-<jobId>`, `result-<jobId>`, `partial-<jobId>` |
+ * | `aggregation` | an aggregation job whose review period ended (sandboxed processor) | `aggregation-<jobId>` |
+ * | `review` | a contribution to check as a committee member (in-process: small fetches) | `review-<jobId>-<participant>` |
+ * | `submit` | a transaction to send | `claim-<jobId>`, `result-<jobId>`, `partial-<jobId>`, `hand-back-<jobId>`, `report-<jobId>-<participant>`, `<scheduled action>-<jobId>-at-<block>` |
  * | `dead-letter` | permanent failures and exhausted retries, with reason and code | `<queue>-<queue job id>` |
  *
- * Job ids derive from chain job ids, so the same event seen twice is one queue job. (BullMQ
- * refuses custom ids with a `:`, hence the `-`.)
+ * Job ids derive from chain job ids (and, for scheduled actions, the block they were due at), so
+ * the same event seen twice is one queue job. (BullMQ refuses custom ids with a `:`, hence the `-`.)
  */
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-import type { WorkerMetrics } from '../metrics/index.js';
+import type { HandBackReason } from '@modelproof/sdk';
+
+import type { JobKind, WorkerMetrics } from '../metrics/index.js';
 
 export * from './errors.js';
 
-export const QUEUE_NAMES = ['inference', 'aggregation', 'submit', 'dead-letter'] as const;
+export const QUEUE_NAMES = ['inference', 'aggregation', 'review', 'submit', 'dead-letter'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** A 0x-prefixed hex string. */
@@ -53,6 +56,16 @@ export interface AggregationJobData {
 
 export type ProcessorJobData = InferenceJobData | AggregationJobData;
 
+/** A contribution a committee member checks as it arrives: can it open its share? */
+export interface ReviewJobData {
+  chainJobId: string;
+  kind: 'aggregation';
+  /** The contributing participant (SS58). */
+  participant: string;
+  /** Finalized block where the contribution (or the committee) was seen. */
+  block: number;
+}
+
 /** Result of an inference processor: outputs as 32-byte 0x-hex field elements, Groth16 proof (A ‖ B ‖ C) as 0x-hex of 256 bytes. */
 export interface InferenceResult {
   output: Hex[];
@@ -65,22 +78,37 @@ export interface AggregationResult {
   partialDigest: Hex;
 }
 
-export type SubmitJobData =
-  | { action: 'claim'; chainJobId: string; kind: 'inference' | 'aggregation' }
-  | { action: 'inference-result'; chainJobId: string; kind: 'inference'; result: InferenceResult; startedAt: number }
-  | { action: 'partial'; chainJobId: string; kind: 'aggregation'; result: AggregationResult; startedAt: number };
+/** Actions the block scheduler runs once their block is finalized (see `../scheduler`). */
+export const SCHEDULED_ACTIONS = ['form-committee', 'close-contributions', 'expire', 'aggregate'] as const;
+export type ScheduledAction = (typeof SCHEDULED_ACTIONS)[number];
+/** The scheduled actions that are transactions (`aggregate` starts the aggregation processor instead). */
+export type ScheduledSubmitAction = Exclude<ScheduledAction, 'aggregate'>;
 
-/** An entry of the dead-letter queue. */
-export interface DeadLetterData {
-  chainJobId: string;
-  kind: string;
-  /** Queue and job id the failure happened in. */
+/** Where and how a queue job failed for good: what its dead letter records. */
+export interface FailureRecord {
   queue: QueueName;
   jobId: string;
   reason: string;
   code: string;
   attempts: number;
   failedAt: number;
+}
+
+export type SubmitJobData =
+  | { action: 'claim'; chainJobId: string; kind: JobKind }
+  | { action: 'inference-result'; chainJobId: string; kind: 'inference'; result: InferenceResult; startedAt: number }
+  | { action: 'partial'; chainJobId: string; kind: 'aggregation'; result: AggregationResult; startedAt: number }
+  /** Gives a claimed inference job back after `failure`; the dead letter is written once the outcome is known. */
+  | { action: 'hand-back'; chainJobId: string; kind: 'inference'; reason: HandBackReason; failure: FailureRecord }
+  | { action: 'report-contribution'; chainJobId: string; kind: 'aggregation'; participant: string; why: string }
+  | { action: ScheduledSubmitAction; chainJobId: string; kind: JobKind; atBlock: number };
+
+/** An entry of the dead-letter queue. */
+export interface DeadLetterData extends FailureRecord {
+  chainJobId: string;
+  kind: string;
+  /** For an inference job given up on: the hand-back reason and whether `hand_back_job` went through. */
+  handBack?: { reason: HandBackReason; handedBack: boolean; detail?: string };
 }
 
 /** Queue job ids from chain job ids. */
@@ -90,8 +118,31 @@ export const jobIds = {
   claim: (chainJobId: bigint | string) => `claim-${chainJobId}`,
   inferenceResult: (chainJobId: bigint | string) => `result-${chainJobId}`,
   partial: (chainJobId: bigint | string) => `partial-${chainJobId}`,
+  handBack: (chainJobId: bigint | string) => `hand-back-${chainJobId}`,
+  review: (chainJobId: bigint | string, participant: string) => `review-${chainJobId}-${participant}`,
+  report: (chainJobId: bigint | string, participant: string) => `report-${chainJobId}-${participant}`,
+  /** A scheduled action, by the block it was due at: rescheduled, it is a new job. */
+  scheduled: (action: ScheduledAction, chainJobId: bigint | string, atBlock: number) => `${action}-${chainJobId}-at-${atBlock}`,
   deadLetter: (queue: QueueName, jobId: string) => `${queue}-${jobId}`,
 };
+
+/** The queue job id of a transaction to send. */
+export function submitJobId(data: SubmitJobData): string {
+  switch (data.action) {
+    case 'claim':
+      return jobIds.claim(data.chainJobId);
+    case 'inference-result':
+      return jobIds.inferenceResult(data.chainJobId);
+    case 'partial':
+      return jobIds.partial(data.chainJobId);
+    case 'hand-back':
+      return jobIds.handBack(data.chainJobId);
+    case 'report-contribution':
+      return jobIds.report(data.chainJobId, data.participant);
+    default:
+      return jobIds.scheduled(data.action, data.chainJobId, data.atBlock);
+  }
+}
 
 export interface QueueSettings {
   /** Attempts per job before it is dead-lettered (default 5). */
@@ -112,10 +163,11 @@ export function defaultJobOptions(settings: QueueSettings = {}): JobsOptions {
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
 
-/** The four queues on one Redis connection. */
+/** The queues on one Redis connection. */
 export class PipelineQueues {
   readonly inference: Queue<InferenceJobData>;
   readonly aggregation: Queue<AggregationJobData>;
+  readonly review: Queue<ReviewJobData>;
   readonly submit: Queue<SubmitJobData>;
   readonly deadLetter: Queue<DeadLetterData>;
   readonly prefix: string;
@@ -125,6 +177,7 @@ export class PipelineQueues {
     const opts = { connection, prefix, defaultJobOptions: defaultJobOptions(settings) };
     this.inference = new Queue<InferenceJobData>('inference', opts);
     this.aggregation = new Queue<AggregationJobData>('aggregation', opts);
+    this.review = new Queue<ReviewJobData>('review', opts);
     this.submit = new Queue<SubmitJobData>('submit', opts);
     this.deadLetter = new Queue<DeadLetterData>('dead-letter', { connection, prefix, defaultJobOptions: { removeOnComplete: false, removeOnFail: false } });
   }
@@ -133,6 +186,7 @@ export class PipelineQueues {
     return [
       ['inference', this.inference as Queue],
       ['aggregation', this.aggregation as Queue],
+      ['review', this.review as Queue],
       ['submit', this.submit as Queue],
       ['dead-letter', this.deadLetter as Queue],
     ];
@@ -147,10 +201,12 @@ export class PipelineQueues {
     await this.aggregation.add('aggregation', data, { jobId: jobIds.aggregation(data.chainJobId) });
   }
 
+  async addReview(data: ReviewJobData): Promise<void> {
+    await this.review.add('review', data, { jobId: jobIds.review(data.chainJobId, data.participant) });
+  }
+
   async addSubmit(data: SubmitJobData): Promise<void> {
-    const jobId =
-      data.action === 'claim' ? jobIds.claim(data.chainJobId) : data.action === 'inference-result' ? jobIds.inferenceResult(data.chainJobId) : jobIds.partial(data.chainJobId);
-    await this.submit.add(data.action, data, { jobId });
+    await this.submit.add(data.action, data, { jobId: submitJobId(data) });
   }
 
   /** Records a dead letter (idempotent per queue job). */

@@ -1,7 +1,9 @@
 /**
- * Chain fixture of the worker's tests: a fresh devnet, Alice's model (the circuits/mlp_2x2
- * fixture's commitment) and circuit, Bob registered as a worker with a grant on it, Charlie
- * registered without one, Dave the consumer; a log capture with awaitable records.
+ * Chain fixture of the worker's tests: a fresh devnet with a Kubo node, Alice's model (the
+ * circuits/mlp_2x2 fixture's commitment; its manifest on Kubo says 1 KiB, the encrypted object
+ * itself is not needed by the test processors) and circuit, Bob registered as a worker with a
+ * grant on it, Charlie registered without one, Dave the consumer; a log capture with awaitable
+ * records.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,9 @@ import {
   registerWorker,
   submitInferenceJob,
 } from '@modelproof/sdk';
-import { generateContentKey, generateEncryptionKeyPair, wrapKey } from '@modelproof/sdk/crypto';
+import { type EncryptionKeyPair, generateContentKey, generateEncryptionKeyPair, wrapKey } from '@modelproof/sdk/crypto';
+import { createIpfs } from '@modelproof/sdk/ipfs';
+import { encodeManifest } from '@modelproof/sdk/models';
 import { fieldToHex } from '@modelproof/sdk/zk';
 
 import { createLogger, type Logger } from '../../src/log/index.js';
@@ -42,18 +46,31 @@ export interface ChainFixture {
   charlie: ModelproofClient;
   dave: ModelproofClient;
   bobPair: KeyringPair;
+  /** The X25519 key pair Bob registered with (grants and shares are sealed to it). */
+  bobKeys: EncryptionKeyPair;
   charliePair: KeyringPair;
+  /** Kubo RPC API of the devnet's IPFS node. */
+  ipfsApiUrl: string;
   modelId: bigint;
   circuitId: Hex;
   head(): Promise<number>;
   nonceOf(address: string): Promise<number>;
-  submitJob(inputCid?: string): Promise<bigint>;
+  submitJob(inputCid?: string, options?: { reward?: bigint; blocks?: number }): Promise<bigint>;
   stop(): Promise<void>;
 }
 
-export async function setupChain(): Promise<ChainFixture> {
+export interface ChainFixtureOptions {
+  /** The devnet's idle block interval (ms): blocks keep coming without transactions. */
+  blockTime?: number;
+}
+
+export async function setupChain(options: ChainFixtureOptions = {}): Promise<ChainFixture> {
   await cryptoWaitReady();
-  const devnet = await startDevnet({ port: 0 });
+  const devnet = await startDevnet({ port: 0, ipfs: true, ...(options.blockTime !== undefined && { blockTime: options.blockTime }) });
+  const ipfsApiUrl = devnet.ipfs!.apiUrl;
+  const ipfs = createIpfs({ url: ipfsApiUrl });
+  const object = await ipfs.add(new Uint8Array(1024));
+  const manifestCid = await ipfs.add(encodeManifest({ object, size: 1024, leaves: new Uint8Array(32) }));
   const keyring = new Keyring({ type: 'sr25519' });
   const bobPair = keyring.addFromUri('//Bob');
   const charliePair = keyring.addFromUri('//Charlie');
@@ -65,7 +82,7 @@ export async function setupChain(): Promise<ChainFixture> {
     await registerModel(alice, {
       digest: fieldToHex(901n),
       ciphertextDigest: fieldToHex(902n),
-      cid: 'bafy-fixture-model',
+      cid: manifestCid,
       zkCommitment: fieldToHex(BigInt(fixture.zk_commitment)),
       royalty: 50_000,
     })
@@ -84,19 +101,21 @@ export async function setupChain(): Promise<ChainFixture> {
     charlie,
     dave,
     bobPair,
+    bobKeys: enc,
     charliePair,
+    ipfsApiUrl,
     modelId,
     circuitId,
     head,
     nonceOf: async (address) => (await alice.api.rpc.system.accountNextIndex(address)).toNumber(),
-    async submitJob(inputCid = 'bafy-input') {
+    async submitJob(inputCid = 'bafy-input', { reward = 1_000_000_000_000n, blocks = 500 } = {}) {
       const receipt = await submitInferenceJob(dave, {
         modelId,
         circuitId,
         inputHash: fieldToHex(BigInt(fixture.input_hash)),
         inputCid,
-        reward: 1_000_000_000_000n,
-        deadline: (await head()) + 500,
+        reward,
+        deadline: (await head()) + blocks,
       });
       return receipt.jobId;
     },
@@ -107,7 +126,7 @@ export async function setupChain(): Promise<ChainFixture> {
   };
 }
 
-/** A debug logger whose JSON records can be awaited. */
+/** A debug logger whose JSON records can be awaited (with MODELPROOF_TEST_LOG set, also written to stderr). */
 export function captureLog(): { logger: Logger; records: Array<Record<string, unknown>>; logged(match: (r: Record<string, unknown>) => boolean, since?: number): Promise<Record<string, unknown>> } {
   const records: Array<Record<string, unknown>> = [];
   const waiters: Array<{ match: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }> = [];
@@ -115,6 +134,7 @@ export function captureLog(): { logger: Logger; records: Array<Record<string, un
     level: 'debug',
     destination: {
       write: (line: string) => {
+        if (process.env['MODELPROOF_TEST_LOG']) process.stderr.write(line);
         const record = JSON.parse(line) as Record<string, unknown>;
         records.push(record);
         for (const w of [...waiters]) {
