@@ -189,8 +189,9 @@ function startTicker(chain: import('@acala-network/chopsticks-core').Blockchain,
     clearTimeout(timer);
     if (stopped) return;
     timer = setTimeout(() => {
-      chain.newBlock().catch(() => undefined); // a failed tick is retried at the next interval
-      arm();
+      // Re-armed once the block is built (the new head re-arms it too): ticks never queue up
+      // behind slow builds and delay transactions. A failed tick is retried after the interval.
+      chain.newBlock().catch(() => undefined).finally(arm);
     }, intervalMs);
     timer.unref();
   };

@@ -60,7 +60,7 @@ test('runs the demo to verified results, serves, and stops everything on SIGINT'
   expect(vectorAfter(lines, 'aggregate')).toBe(vectorAfter(lines, 'plaintext sum'));
   expect(lines.find((l) => l.includes('settled by worker-1'))).toBeDefined();
   const committee = /committee (worker-\d, worker-\d, worker-\d),/.exec(lines.join('\n'))?.[1];
-  expect(committee?.split(', ').sort()).toEqual(['worker-1', 'worker-2', 'worker-3']); // in claim order
+  expect(committee?.split(', ').sort()).toEqual(['worker-1', 'worker-2', 'worker-3']); // in draw order
 
   // three workers, each healthy with the whole pipeline, each with its own log
   const workerLines = lines.filter((l) => /^ {2}worker-\d /.test(l));
@@ -70,7 +70,7 @@ test('runs the demo to verified results, serves, and stops everything on SIGINT'
     const [healthz] = line.match(/http:\/\/127\.0\.0\.1:\d+\/healthz/)!;
     const health = (await (await fetch(healthz)).json()) as { status: string; components: Record<string, { ok: boolean }> };
     expect(health.status).toBe('ok');
-    expect(Object.keys(health.components)).toEqual(['worker', 'chain', 'queues', 'listener']);
+    expect(Object.keys(health.components)).toEqual(['worker', 'chain', 'bond', 'queues', 'listener']);
     logs.push(/log (\S+)$/.exec(line)![1]!);
   }
   expect(logs.every((l) => existsSync(l))).toBe(true);

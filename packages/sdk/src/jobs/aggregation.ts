@@ -55,6 +55,9 @@ import { dequantize } from '../zk/field.js';
 import { JobError } from './errors.js';
 import type { IpfsStore } from './ipfs.js';
 
+/** Store errors caused by what a participant posted, not by the member's store. */
+const PARTICIPANT_IPFS_FAULTS = new Set(['Ipfs.InvalidCid', 'Ipfs.TooLarge']);
+
 /** An account in the canonical form used inside shares and manifests: the 32-byte AccountId as `0x` hex. */
 export function accountIdHex(client: ModelproofClient, address: string | Uint8Array): Hex {
   try {
@@ -297,7 +300,9 @@ async function openContribution(
     const sealed = await fetchChecked(ipfs, share.cid, share.digest, `${what}, share ${member.index}`);
     return await openShare(sealed, member.secretKey, { jobId: job.id, index: member.index, from: participant, to: member.me });
   } catch (e) {
-    if (isModelproofError(e) && e.code.startsWith('Ipfs.')) throw e; // the member's own store failed: not the participant's fault
+    // A CID that is malformed or names an oversized object is the participant's doing; any other
+    // store failure (timeouts, an unreachable node) may be the member's own trouble: retry it.
+    if (isModelproofError(e) && e.code.startsWith('Ipfs.') && !PARTICIPANT_IPFS_FAULTS.has(e.code)) throw e;
     if (e instanceof JobError && e.code === 'Job.BadContribution') throw new JobError('Job.BadContribution', e.message, { cause: e.cause, details });
     throw new JobError('Job.BadContribution', `${what}: the share for this member does not open`, { cause: e, details });
   }
@@ -306,8 +311,9 @@ async function openContribution(
 /**
  * Whether a committee member can open its share of `participant`'s contribution: resolves when
  * it can; rejects with `Job.BadContribution` (the participant's fault: reject it with
- * `reportContribution` while the review period lasts) or with the store's `Ipfs.*` error (the
- * member's own trouble: retry). The daemon checks every contribution as it arrives.
+ * `reportContribution` while the review period lasts; a malformed or oversized CID counts as
+ * the participant's) or with the store's other `Ipfs.*` errors (possibly the member's own
+ * trouble: retry). The daemon checks every contribution as it arrives.
  */
 export async function checkContribution(client: ModelproofClient, ipfs: IpfsStore, params: CheckContributionParams, options?: CallOptions): Promise<void> {
   const jobId = BigInt(params.jobId);
