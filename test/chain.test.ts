@@ -16,6 +16,7 @@ import * as snarkjs from 'snarkjs';
 
 import '@modelproof/types';
 import { type Devnet, startDevnet } from '@modelproof/devnet';
+import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 
 // @ts-expect-error plain ESM helper without declarations
 import { encodeProof, fieldToBytes32, R } from '../circuits/lib/encoding.mjs';
@@ -321,7 +322,8 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
     );
     modelId = Number(eventData(model, 'modelRegistry', 'ModelRegistered').modelId);
 
-    await submitOk(api.tx.computeJobs.registerWorker(randomAsHex(32)), worker);
+    // A real X25519 public key: the runtime refuses small-order and non-canonical ones.
+    await submitOk(api.tx.computeJobs.registerWorker(u8aToHex(generateEncryptionKeyPair().publicKey)), worker);
     await submitOk(api.tx.modelRegistry.grantAccess(modelId, worker.address, randomAsHex(80)), owner);
   });
 
