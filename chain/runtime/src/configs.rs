@@ -147,6 +147,9 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxCidLen = MaxCidLen;
 	type MaxEnvelopeLen = MaxEnvelopeLen;
 	type GrantDeposit = GrantDeposit;
+	type Circuits = pallet_compute_jobs::RegisteredCircuits<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ModelRegistryBenchmarkHelper;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 }
 
@@ -239,14 +242,25 @@ impl pallet_compute_jobs::Config for Runtime {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct ComputeJobsBenchmarkHelper;
 
+/// The model registry's benchmarks bind models to the compute-jobs fixture circuit.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ModelRegistryBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_model_registry::BenchmarkHelper for ModelRegistryBenchmarkHelper {
+	fn registered_circuit() -> modelproof_primitives::CircuitId {
+		pallet_compute_jobs::Pallet::<Runtime>::benchmark_register_circuit()
+	}
+}
+
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_compute_jobs::BenchmarkHelper<AccountId> for ComputeJobsBenchmarkHelper {
 	fn register_zk_model(
 		owner: &AccountId,
-		zk_commitment: sp_core::H256,
+		circuit_id: modelproof_primitives::CircuitId,
 		royalty: sp_runtime::Permill,
 	) -> modelproof_primitives::ModelId {
-		pallet_model_registry::Pallet::<Runtime>::benchmark_register(owner, Some(zk_commitment), royalty)
+		pallet_model_registry::Pallet::<Runtime>::benchmark_register(owner, Some(circuit_id), royalty)
 	}
 
 	fn grant(model_id: modelproof_primitives::ModelId, grantee: &AccountId) {

@@ -11,7 +11,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use modelproof_groth16::{
-	fixtures::{MLP_2X2_INPUT_HASH, MLP_2X2_PROOFS, MLP_2X2_VK, MLP_2X2_ZK_COMMITMENT},
+	fixtures::{FIXTURE_INPUT_HASH, FIXTURE_OUT_COMMITMENT, FIXTURE_PROOFS, FIXTURE_VK},
 	G1_LEN, VK_FIXED_LEN,
 };
 use modelproof_primitives::{CircuitId, JobId};
@@ -64,28 +64,25 @@ fn register_worker<T: Config>(
 
 fn fixture_circuit<T: Config>() -> Result<CircuitId, BenchmarkError> {
 	let owner = funded::<T>("circuit-owner", 0);
-	ComputeJobs::<T>::register_circuit(RawOrigin::Signed(owner).into(), MLP_2X2_VK.to_vec())?;
-	Ok(H256(sp_io::hashing::blake2_256(MLP_2X2_VK)))
+	ComputeJobs::<T>::register_circuit(RawOrigin::Signed(owner).into(), FIXTURE_VK.to_vec())?;
+	Ok(H256(sp_io::hashing::blake2_256(FIXTURE_VK)))
 }
 
 /// An open inference job on the fixture model whose grant `worker` holds.
 fn inference_job<T: Config>(worker: &T::AccountId) -> Result<JobId, BenchmarkError> {
 	let circuit_id = fixture_circuit::<T>()?;
 	let owner = funded::<T>("model-owner", 0);
-	let model_id = T::BenchmarkHelper::register_zk_model(
-		&owner,
-		H256(MLP_2X2_ZK_COMMITMENT),
-		Permill::from_percent(10),
-	);
+	let model_id =
+		T::BenchmarkHelper::register_zk_model(&owner, circuit_id, Permill::from_percent(10));
 	T::BenchmarkHelper::grant(model_id, worker);
 	let consumer = funded::<T>("consumer", 0);
 	let job_id = NextJobId::<T>::get();
 	ComputeJobs::<T>::submit_inference_job(
 		RawOrigin::Signed(consumer).into(),
 		model_id,
-		circuit_id,
-		H256(MLP_2X2_INPUT_HASH),
+		H256(FIXTURE_INPUT_HASH),
 		vec![0x61; T::MaxCidLen::get() as usize],
+		OutputVisibility::Public,
 		reward::<T>(),
 		block_in::<T>(20),
 	)?;
@@ -231,11 +228,13 @@ mod benchmarks {
 	/// `n` public inputs: the fixture key's fixed part and `IC[0]`, then its `IC[1]` repeated
 	/// `n` times (valid points, so the full validation runs).
 	#[benchmark]
-	fn register_circuit(n: Linear<1, { T::MaxPublicInputs::get() }>) -> Result<(), BenchmarkError> {
+	fn register_circuit(
+		n: Linear<{ FIXED_PUBLIC_SIGNALS + 1 }, { T::MaxPublicInputs::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let caller = funded::<T>("circuit-owner", 0);
 		let head_len = VK_FIXED_LEN + G1_LEN;
-		let head = MLP_2X2_VK.get(..head_len).ok_or(BenchmarkError::Stop("short fixture"))?;
-		let ic1 = MLP_2X2_VK
+		let head = FIXTURE_VK.get(..head_len).ok_or(BenchmarkError::Stop("short fixture"))?;
+		let ic1 = FIXTURE_VK
 			.get(head_len..head_len + G1_LEN)
 			.ok_or(BenchmarkError::Stop("short fixture"))?;
 		let mut vk = head.to_vec();
@@ -255,11 +254,8 @@ mod benchmarks {
 	fn submit_inference_job() -> Result<(), BenchmarkError> {
 		let circuit_id = fixture_circuit::<T>()?;
 		let owner = funded::<T>("model-owner", 0);
-		let model_id = T::BenchmarkHelper::register_zk_model(
-			&owner,
-			H256(MLP_2X2_ZK_COMMITMENT),
-			Permill::from_percent(10),
-		);
+		let model_id =
+			T::BenchmarkHelper::register_zk_model(&owner, circuit_id, Permill::from_percent(10));
 		let caller = funded::<T>("consumer", 0);
 		let job_id = NextJobId::<T>::get();
 
@@ -267,9 +263,9 @@ mod benchmarks {
 		_(
 			RawOrigin::Signed(caller),
 			model_id,
-			circuit_id,
-			H256(MLP_2X2_INPUT_HASH),
+			H256(FIXTURE_INPUT_HASH),
 			vec![0x61; T::MaxCidLen::get() as usize],
+			OutputVisibility::Public,
 			reward::<T>(),
 			block_in::<T>(20),
 		);
@@ -318,7 +314,10 @@ mod benchmarks {
 	/// The reference circuit's proof for job 0 (fresh benchmark storage: the first job is 0).
 	#[benchmark]
 	fn submit_inference_result() -> Result<(), BenchmarkError> {
-		let fixture = MLP_2X2_PROOFS.first().ok_or(BenchmarkError::Stop("no fixture proof"))?;
+		let fixture = FIXTURE_PROOFS.first().ok_or(BenchmarkError::Stop("no fixture proof"))?;
+		if !fixture.reveal {
+			return Err(BenchmarkError::Stop("the first fixture proof must reveal its outputs"));
+		}
 		let worker = super::register_worker::<T>("worker", 0)?;
 		let job_id = inference_job::<T>(&worker)?;
 		if job_id != fixture.job_id {
@@ -328,7 +327,7 @@ mod benchmarks {
 		let output: Vec<H256> = fixture.outputs.iter().map(|o| H256(*o)).collect();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(worker), job_id, output, fixture.proof);
+		_(RawOrigin::Signed(worker), job_id, output, H256(FIXTURE_OUT_COMMITMENT), fixture.proof);
 
 		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.status), Some(JobStatus::Completed));
 		Ok(())

@@ -3,13 +3,15 @@
 //! Compute jobs on registered AI models, paid through escrow, under rules that keep honest
 //! parties whole (the threat model is in `runtime-spec/PROTOCOL.md`):
 //!
-//! - **Verifiable inference.** A consumer submits an inference job on a model that has a
-//!   Poseidon `zk_commitment`, naming a registered Groth16 circuit and the Poseidon hash of its
-//!   input. A registered worker holding an access grant on the model claims the job, runs the
-//!   model and posts the output with a Groth16 proof. The runtime verifies the proof itself
-//!   (BN254, snarkjs-compatible, no host function) against public signals it builds from its
-//!   own state — `outputs…, job_id, zk_commitment, input_hash` — so a proof cannot be replayed
-//!   for another job or model. On success the escrowed reward pays the worker and a royalty to
+//! - **Verifiable inference.** A consumer submits an inference job on a model bound to a
+//!   registered Groth16 circuit (the model's weights are constants of the circuit, so its
+//!   verifying key identifies the model; the consumer does not choose it), with the salted
+//!   Poseidon hash of its input and whether the outputs are to be public or committed. A
+//!   registered worker holding an access grant on the model claims the job, runs the model and
+//!   posts the result with a Groth16 proof. The runtime verifies the proof itself (BN254,
+//!   snarkjs-compatible, no host function) against public signals it builds from its own
+//!   state — `outputs… (zeros when committed), output_commitment, job_id, input_hash, reveal` —
+//!   so a proof cannot be replayed for another job or model. On success the escrowed reward pays the worker and a royalty to
 //!   the model owner. A worker that cannot deliver for a reason of the job's (input missing or
 //!   invalid, grant revoked, model unavailable) hands the job back before its deadline: the
 //!   consumer is refunded and nobody is slashed.
@@ -69,9 +71,29 @@ pub const BN254_R: [u8; 32] = [
 	0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
 ];
 
-/// Number of public signals the chain appends after a job's outputs:
-/// `job_id`, the model's `zk_commitment` and the job's `input_hash`.
-pub const FIXED_PUBLIC_SIGNALS: u32 = 3;
+/// Number of public signals after a job's outputs: the output commitment, `job_id`, the job's
+/// `input_hash` and `reveal` (1 for public outputs, 0 for committed ones).
+pub const FIXED_PUBLIC_SIGNALS: u32 = 4;
+
+/// The public signal `reveal`: `1` when the outputs are public, `0` when committed.
+pub fn reveal_signal(visibility: OutputVisibility) -> [u8; 32] {
+	let mut signal = [0u8; 32];
+	if visibility == OutputVisibility::Public {
+		signal[31] = 1;
+	}
+	signal
+}
+
+/// The registered circuits, as [`frame_support::traits::Contains`] for the model registry
+/// (a model can only be bound to a registered circuit).
+pub struct RegisteredCircuits<T>(core::marker::PhantomData<T>);
+impl<T: Config> frame_support::traits::Contains<modelproof_primitives::CircuitId>
+	for RegisteredCircuits<T>
+{
+	fn contains(circuit_id: &modelproof_primitives::CircuitId) -> bool {
+		Circuits::<T>::contains_key(circuit_id)
+	}
+}
 
 /// Whether a big-endian 32-byte value is a canonical BN254 scalar (`< r`).
 pub fn is_canonical_scalar(value: &sp_core::H256) -> bool {
@@ -105,10 +127,10 @@ pub fn draw_committee<A>(candidates: &mut [A], size: usize, seed: &[u8; 32]) {
 /// Sets up what the benchmarks need from other pallets.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// Register an active model owned by `owner` with the given ZK commitment and royalty.
+	/// Register an active model owned by `owner`, bound to `circuit_id`, with `royalty`.
 	fn register_zk_model(
 		owner: &AccountId,
-		zk_commitment: sp_core::H256,
+		circuit_id: modelproof_primitives::CircuitId,
 		royalty: sp_runtime::Permill,
 	) -> modelproof_primitives::ModelId;
 	/// Give `grantee` an access grant on `model_id`.
@@ -246,7 +268,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxVkLen: Get<u32>;
 
-		/// Maximum number of public inputs of a circuit (outputs + 3). At least 4.
+		/// Maximum number of public inputs of a circuit (outputs + 4). At least 5.
 		#[pallet::constant]
 		type MaxPublicInputs: Get<u32>;
 
@@ -318,10 +340,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PartialCount<T: Config> = StorageMap<_, Twox64Concat, JobId, u32, ValueQuery>;
 
-	/// Verified outputs of completed inference jobs, until the job is pruned.
+	/// Verified results of completed inference jobs, until the job is pruned.
 	#[pallet::storage]
-	pub type InferenceOutputs<T: Config> =
-		StorageMap<_, Twox64Concat, JobId, BoundedVec<H256, T::MaxPublicInputs>>;
+	pub type InferenceOutputs<T: Config> = StorageMap<_, Twox64Concat, JobId, InferenceResult<T>>;
 
 	/// Id the next job gets (sequential from 0).
 	#[pallet::storage]
@@ -386,8 +407,10 @@ pub mod pallet {
 			job_id: JobId,
 			/// The worker that computed it.
 			worker: T::AccountId,
-			/// The verified output signals.
+			/// The verified output signals (empty when the outputs are committed).
 			output: BoundedVec<H256, T::MaxPublicInputs>,
+			/// The verified salted commitment to the outputs.
+			output_commitment: H256,
 		},
 		/// A participant posted the manifest of its encrypted shares.
 		ContributionReceived {
@@ -503,12 +526,12 @@ pub mod pallet {
 		UnknownModel,
 		/// The model is retired and takes no new jobs.
 		ModelRetired,
-		/// The model has no (canonical) ZK commitment, so it cannot run inference jobs.
+		/// The model is not bound to a circuit, so it cannot run verifiable-inference jobs.
 		ModelNotZkCapable,
 		/// No such circuit.
 		UnknownCircuit,
-		/// The circuit has fewer than 4 public inputs (at least one output plus job id,
-		/// commitment and input hash).
+		/// The circuit has fewer than 5 public inputs (at least one output plus the output
+		/// commitment, job id, input hash and reveal flag).
 		CircuitUnsuitable,
 		/// The input hash is not a canonical BN254 scalar (it is `≥ r`).
 		NonCanonicalInputHash,
@@ -560,9 +583,10 @@ pub mod pallet {
 		NotInferenceJob,
 		/// The job is not an aggregation job.
 		NotAggregationJob,
-		/// The number of outputs plus 3 differs from the circuit's public input count.
+		/// The number of outputs does not fit the job: a job with public outputs needs as many as
+		/// the circuit has (its public input count minus 4), one with committed outputs none.
 		OutputCountMismatch,
-		/// An output is not a canonical BN254 scalar (it is `≥ r`).
+		/// An output or the output commitment is not a canonical BN254 scalar (it is `≥ r`).
 		NonCanonicalOutput,
 		/// The proof is malformed or does not verify. Nothing was paid.
 		InvalidProof,
@@ -623,7 +647,7 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
 			let max_inputs = T::MaxPublicInputs::get();
-			assert!(max_inputs > FIXED_PUBLIC_SIGNALS, "MaxPublicInputs must be at least 4");
+			assert!(max_inputs > FIXED_PUBLIC_SIGNALS, "MaxPublicInputs must be at least 5");
 			let needed = (modelproof_groth16::VK_FIXED_LEN as u64).saturating_add(
 				(modelproof_groth16::G1_LEN as u64).saturating_mul(u64::from(max_inputs) + 1),
 			);
@@ -723,9 +747,10 @@ pub mod pallet {
 		}
 
 		/// Register a Groth16 verifying key (snarkjs-compatible BN254 encoding). The key is
-		/// validated — coordinates canonical, points on curve, G2 points in the subgroup, at
-		/// most `MaxPublicInputs` inputs — and stored under `blake2_256(vk)`; `CircuitDeposit`
-		/// is held on the caller.
+		/// validated — coordinates canonical, points on curve, G2 points in the subgroup, more
+		/// than 4 and at most `MaxPublicInputs` inputs — and stored under `blake2_256(vk)`;
+		/// `CircuitDeposit` is held on the caller. Models are then bound to it by id
+		/// (`ModelRegistry::register_model`).
 		///
 		/// Emits `CircuitRegistered`.
 		#[pallet::call_index(2)]
@@ -744,6 +769,7 @@ pub mod pallet {
 					_ => Error::<T>::InvalidVerifyingKey,
 				})?;
 			let n_public = key.n_public();
+			ensure!(n_public > FIXED_PUBLIC_SIGNALS, Error::<T>::CircuitUnsuitable);
 			let deposit = T::CircuitDeposit::get();
 			T::Currency::hold(&HoldReason::CircuitDeposit.into(), &owner, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -752,11 +778,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Submit a verifiable inference job: run `model_id` (which must be active and have a
-		/// `zk_commitment`) on the input whose Poseidon hash is `input_hash` (fetchable at
-		/// `input_cid`), proving the result with circuit `circuit_id`. `reward` is locked in a
-		/// managed escrow and `JobDeposit` held on the caller; the deadline is at most
-		/// `MaxJobDuration` blocks ahead.
+		/// Submit a verifiable inference job: run `model_id` (which must be active and bound to
+		/// a circuit) on the input whose salted Poseidon hash is `input_hash` (fetchable,
+		/// encrypted to the model's granted workers, at `input_cid`). The proof is checked with
+		/// the model's circuit; `outputs` says whether the results are published on chain or
+		/// only committed to. `reward` is locked in a managed escrow and `JobDeposit` held on
+		/// the caller; the deadline is at most `MaxJobDuration` blocks ahead.
 		///
 		/// Emits `JobSubmitted`.
 		#[pallet::call_index(3)]
@@ -764,9 +791,9 @@ pub mod pallet {
 		pub fn submit_inference_job(
 			origin: OriginFor<T>,
 			model_id: modelproof_primitives::ModelId,
-			circuit_id: CircuitId,
 			input_hash: H256,
 			input_cid: Vec<u8>,
+			outputs: OutputVisibility,
 			reward: BalanceOf<T>,
 			deadline: BlockNumberFor<T>,
 		) -> DispatchResult {
@@ -775,8 +802,7 @@ pub mod pallet {
 				input_cid.try_into().map_err(|_| Error::<T>::CidTooLong)?;
 			let model = T::Models::model(model_id).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(model.active, Error::<T>::ModelRetired);
-			let commitment = model.zk_commitment.ok_or(Error::<T>::ModelNotZkCapable)?;
-			ensure!(is_canonical_scalar(&commitment), Error::<T>::ModelNotZkCapable);
+			let circuit_id = model.circuit.ok_or(Error::<T>::ModelNotZkCapable)?;
 			let circuit = Circuits::<T>::get(circuit_id).ok_or(Error::<T>::UnknownCircuit)?;
 			ensure!(circuit.n_public > FIXED_PUBLIC_SIGNALS, Error::<T>::CircuitUnsuitable);
 			ensure!(is_canonical_scalar(&input_hash), Error::<T>::NonCanonicalInputHash);
@@ -784,8 +810,14 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::ensure_deadline(now, deadline)?;
 
-			let kind =
-				JobKind::Inference { model_id, circuit_id, input_hash, input_cid, worker: None };
+			let kind = JobKind::Inference {
+				model_id,
+				circuit_id,
+				input_hash,
+				input_cid,
+				outputs,
+				worker: None,
+			};
 			Self::create_job(consumer, reward, deadline, now, kind)
 		}
 
@@ -809,26 +841,29 @@ pub mod pallet {
 		}
 
 		/// Post the result of a claimed inference job with its Groth16 proof (A ‖ B ‖ C, 256
-		/// bytes). The chain builds the public signals from its own state — `output…`, the
-		/// job id (32-byte big-endian), the model's `zk_commitment`, the job's `input_hash` —
+		/// bytes): `output` (the outputs as field elements; empty for a job with committed
+		/// outputs) and `output_commitment` (`H(outputs ‖ salt)`). The chain builds the public
+		/// signals from its own state — `output…` (zeros for committed outputs), the output
+		/// commitment, the job id (32-byte big-endian), the job's `input_hash` and `reveal` —
 		/// and verifies the proof against the job's circuit. On success the reward is paid from
-		/// escrow: `royalty · reward` to the model owner, the rest to the worker, and the
-		/// output is stored in `InferenceOutputs`. A proof that is malformed or does not verify
-		/// fails with `InvalidProof` and changes nothing.
+		/// escrow: `royalty · reward` to the model owner, the rest to the worker, and the result
+		/// is stored in `InferenceOutputs`. A proof that is malformed or does not verify fails
+		/// with `InvalidProof` and changes nothing.
 		///
 		/// Emits `InferenceResultAccepted` and `JobCompleted`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::submit_inference_result(
-			Pallet::<T>::public_inputs_bound(output.len())
+			Pallet::<T>::result_inputs_bound(output.len())
 		))]
 		pub fn submit_inference_result(
 			origin: OriginFor<T>,
 			job_id: JobId,
 			output: Vec<H256>,
+			output_commitment: H256,
 			proof: [u8; 256],
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let worker = ensure_signed(origin)?;
-			Self::do_submit_inference_result(worker, job_id, output, proof)
+			Self::do_submit_inference_result(worker, job_id, output, output_commitment, proof)
 		}
 
 		/// Submit a secure-aggregation job over the vectors (of length `vector_len`) of the
@@ -1229,15 +1264,16 @@ pub mod pallet {
 			worker: T::AccountId,
 			job_id: JobId,
 			output: Vec<H256>,
+			output_commitment: H256,
 			proof: [u8; 256],
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-			let (model_id, circuit_id, input_hash) = match &job.kind {
+			let (model_id, circuit_id, input_hash, visibility) = match &job.kind {
 				JobKind::Inference {
-					model_id, circuit_id, input_hash, worker: claimant, ..
+					model_id, circuit_id, input_hash, outputs, worker: claimant, ..
 				} => {
 					ensure!(claimant.as_ref() == Some(&worker), Error::<T>::NotClaimant);
-					(*model_id, *circuit_id, *input_hash)
+					(*model_id, *circuit_id, *input_hash, *outputs)
 				},
 				JobKind::Aggregation { .. } => return Err(Error::<T>::NotInferenceJob.into()),
 			};
@@ -1246,20 +1282,27 @@ pub mod pallet {
 			ensure!(now <= job.deadline, Error::<T>::DeadlinePassed);
 
 			let circuit = Circuits::<T>::get(circuit_id).ok_or(Error::<T>::UnknownCircuit)?;
+			let n_outputs = circuit.n_public.saturating_sub(FIXED_PUBLIC_SIGNALS) as usize;
+			let expected_len = match visibility {
+				OutputVisibility::Public => n_outputs,
+				OutputVisibility::Committed => 0,
+			};
+			ensure!(output.len() == expected_len, Error::<T>::OutputCountMismatch);
 			ensure!(
-				output.len().saturating_add(FIXED_PUBLIC_SIGNALS as usize)
-					== circuit.n_public as usize,
-				Error::<T>::OutputCountMismatch
+				output.iter().all(is_canonical_scalar) && is_canonical_scalar(&output_commitment),
+				Error::<T>::NonCanonicalOutput
 			);
-			ensure!(output.iter().all(is_canonical_scalar), Error::<T>::NonCanonicalOutput);
 			let model = T::Models::model(model_id).ok_or(Error::<T>::UnknownModel)?;
-			let commitment = model.zk_commitment.ok_or(Error::<T>::ModelNotZkCapable)?;
 
 			let mut signals: Vec<[u8; 32]> = Vec::with_capacity(circuit.n_public as usize);
-			signals.extend(output.iter().map(|o| o.0));
+			match visibility {
+				OutputVisibility::Public => signals.extend(output.iter().map(|o| o.0)),
+				OutputVisibility::Committed => signals.resize(n_outputs, [0u8; 32]),
+			}
+			signals.push(output_commitment.0);
 			signals.push(job_id_signal(job_id));
-			signals.push(commitment.0);
 			signals.push(input_hash.0);
+			signals.push(reveal_signal(visibility));
 
 			let vk = VerifyingKey::decode(&circuit.vk, T::MaxPublicInputs::get())
 				.map_err(|_| Error::<T>::InvalidVerifyingKey)?;
@@ -1294,19 +1337,27 @@ pub mod pallet {
 
 			let output: BoundedVec<H256, T::MaxPublicInputs> =
 				output.try_into().map_err(|_| Error::<T>::OutputCountMismatch)?;
-			InferenceOutputs::<T>::insert(job_id, output.clone());
+			InferenceOutputs::<T>::insert(
+				job_id,
+				InferenceResult { output: output.clone(), output_commitment },
+			);
 			job.status = JobStatus::Completed;
 			job.finished_at = Some(now);
 			Jobs::<T>::insert(job_id, job);
 			Self::release_claim(&worker);
 
-			Self::deposit_event(Event::InferenceResultAccepted { job_id, worker, output });
+			Self::deposit_event(Event::InferenceResultAccepted {
+				job_id,
+				worker,
+				output,
+				output_commitment,
+			});
 			Self::deposit_event(Event::JobCompleted {
 				job_id,
 				reward: worker_share.saturating_add(royalty),
 				royalty,
 			});
-			Ok(())
+			Ok(Some(T::WeightInfo::submit_inference_result(circuit.n_public)).into())
 		}
 
 		fn do_contribute(
@@ -1682,6 +1733,40 @@ pub mod pallet {
 		}
 
 		/// Number of public inputs of a result with `outputs` outputs, for weights.
+		/// Public inputs to charge for a result with `outputs` outputs before the job's circuit
+		/// is known: a result without outputs (committed) is charged for the largest circuit
+		/// and refunded down to its circuit's size after dispatch.
+		pub fn result_inputs_bound(outputs: usize) -> u32 {
+			if outputs == 0 {
+				T::MaxPublicInputs::get()
+			} else {
+				Self::public_inputs_bound(outputs)
+			}
+		}
+
+		/// Helper for benchmarks of other pallets (not reachable from any call): registers the
+		/// fixture circuit (without a deposit) unless it is registered, and returns its id.
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn benchmark_register_circuit() -> CircuitId {
+			use modelproof_groth16::fixtures::{FIXTURE_N_PUBLIC, FIXTURE_VK};
+			let circuit_id = H256(sp_io::hashing::blake2_256(FIXTURE_VK));
+			if !Circuits::<T>::contains_key(circuit_id) {
+				let owner = T::AccountId::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
+					.expect("an account id decodes from zeroes");
+				Circuits::<T>::insert(
+					circuit_id,
+					CircuitInfo {
+						vk: BoundedVec::truncate_from(FIXTURE_VK.to_vec()),
+						n_public: FIXTURE_N_PUBLIC,
+						owner,
+						deposit: Zero::zero(),
+					},
+				);
+			}
+			circuit_id
+		}
+
+		/// Number of public inputs for `outputs` outputs, for weights.
 		pub fn public_inputs_bound(outputs: usize) -> u32 {
 			(outputs.min(u32::MAX as usize) as u32)
 				.saturating_add(FIXED_PUBLIC_SIGNALS)

@@ -133,6 +133,9 @@ impl pallet_model_registry::Config for Test {
 	type MaxCidLen = RegistryMaxCidLen;
 	type MaxEnvelopeLen = MaxEnvelopeLen;
 	type GrantDeposit = GrantDeposit;
+	type Circuits = crate::RegisteredCircuits<Test>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = RegistryBenchHelper;
 	type WeightInfo = ();
 }
 
@@ -167,6 +170,17 @@ impl pallet_compute_jobs::Config for Test {
 	type BenchmarkHelper = BenchHelper;
 }
 
+/// The model registry's benchmarks bind models to the fixture circuit.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct RegistryBenchHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_model_registry::BenchmarkHelper for RegistryBenchHelper {
+	fn registered_circuit() -> modelproof_primitives::CircuitId {
+		ComputeJobs::benchmark_register_circuit()
+	}
+}
+
 /// Benchmark setup through the model registry's helpers.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct BenchHelper;
@@ -175,10 +189,10 @@ pub struct BenchHelper;
 impl crate::BenchmarkHelper<AccountId> for BenchHelper {
 	fn register_zk_model(
 		owner: &AccountId,
-		zk_commitment: sp_core::H256,
+		circuit_id: modelproof_primitives::CircuitId,
 		royalty: sp_runtime::Permill,
 	) -> modelproof_primitives::ModelId {
-		Models::benchmark_register(owner, Some(zk_commitment), royalty)
+		Models::benchmark_register(owner, Some(circuit_id), royalty)
 	}
 
 	fn grant(model_id: modelproof_primitives::ModelId, grantee: &AccountId) {

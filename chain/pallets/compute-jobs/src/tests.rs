@@ -1,5 +1,5 @@
 //! Tests of `pallet-compute-jobs` against the real `Escrow` and `ModelRegistry` pallets and the
-//! reference circuit's real Groth16 fixtures.
+//! test circuit's real Groth16 fixtures (`circuits/fixture_2x2`).
 
 use crate::{mock::*, *};
 use frame_support::{
@@ -10,8 +10,8 @@ use frame_support::{
 	},
 };
 use modelproof_groth16::fixtures::{
-	FixtureProof, MLP_2X2_INPUT_HASH, MLP_2X2_N_PUBLIC, MLP_2X2_PROOFS, MLP_2X2_VK,
-	MLP_2X2_ZK_COMMITMENT,
+	FixtureProof, FIXTURE_INPUT_HASH, FIXTURE_N_PUBLIC, FIXTURE_OUT_COMMITMENT, FIXTURE_PROOFS,
+	FIXTURE_VK,
 };
 use modelproof_primitives::{CircuitId, JobEscrow, JobId, ModelId};
 use sp_core::H256;
@@ -76,9 +76,9 @@ fn run_to(block: u64) {
 /// verifying key with `n` public inputs (that no real proof matches).
 fn vk_with_inputs(n: usize) -> Vec<u8> {
 	let head = modelproof_groth16::VK_FIXED_LEN + modelproof_groth16::G1_LEN;
-	let mut vk = MLP_2X2_VK[..head].to_vec();
+	let mut vk = FIXTURE_VK[..head].to_vec();
 	for _ in 0..n {
-		vk.extend_from_slice(&MLP_2X2_VK[head..head + modelproof_groth16::G1_LEN]);
+		vk.extend_from_slice(&FIXTURE_VK[head..head + modelproof_groth16::G1_LEN]);
 	}
 	vk
 }
@@ -93,26 +93,32 @@ fn register_circuit(vk: Vec<u8>) -> CircuitId {
 	id
 }
 
+/// The fixture circuit, registered now unless it already is.
 fn fixture_circuit() -> CircuitId {
-	register_circuit(MLP_2X2_VK.to_vec())
+	let id = circuit_id_of(FIXTURE_VK);
+	if !Circuits::<Test>::contains_key(id) {
+		register_circuit(FIXTURE_VK.to_vec());
+	}
+	id
 }
 
 /// Registers a model owned by `OWNER` through the registry's call.
-fn model_with(zk_commitment: Option<H256>, royalty: Permill) -> ModelId {
+fn model_with(circuit: Option<CircuitId>, royalty: Permill) -> ModelId {
 	let model_id = pallet_model_registry::NextModelId::<Test>::get();
 	assert_ok!(Models::register_model(
 		signed(OWNER),
 		H256::from_low_u64_be(model_id + 1),
 		H256::from_low_u64_be(model_id + 1_000_000),
 		b"bafymodel".to_vec(),
-		zk_commitment,
+		circuit,
 		royalty,
 	));
 	model_id
 }
 
+/// A model bound to the fixture circuit (registered if needed).
 fn zk_model(royalty: Permill) -> ModelId {
-	model_with(Some(H256(MLP_2X2_ZK_COMMITMENT)), royalty)
+	model_with(Some(fixture_circuit()), royalty)
 }
 
 fn grant(model_id: ModelId, who: AccountId) {
@@ -136,14 +142,18 @@ fn inference_setup() -> (ModelId, CircuitId) {
 	(model_id, circuit_id)
 }
 
-fn submit_inference(model_id: ModelId, circuit_id: CircuitId) -> JobId {
+fn submit_inference(model_id: ModelId) -> JobId {
+	submit_inference_as(model_id, OutputVisibility::Public)
+}
+
+fn submit_inference_as(model_id: ModelId, visibility: OutputVisibility) -> JobId {
 	let job_id = NextJobId::<Test>::get();
 	assert_ok!(ComputeJobs::submit_inference_job(
 		signed(CONSUMER),
 		model_id,
-		circuit_id,
-		H256(MLP_2X2_INPUT_HASH),
+		H256(FIXTURE_INPUT_HASH),
 		INPUT_CID.to_vec(),
+		visibility,
 		REWARD,
 		DEADLINE,
 	));
@@ -153,16 +163,30 @@ fn submit_inference(model_id: ModelId, circuit_id: CircuitId) -> JobId {
 /// An inference job claimed by `WORKER`.
 fn claimed_inference() -> (ModelId, CircuitId, JobId) {
 	let (model_id, circuit_id) = inference_setup();
-	let job_id = submit_inference(model_id, circuit_id);
+	let job_id = submit_inference(model_id);
 	assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 	(model_id, circuit_id, job_id)
 }
 
+/// The fixture proof revealing the outputs of `job_id`.
 fn fixture(job_id: JobId) -> &'static FixtureProof {
-	MLP_2X2_PROOFS
+	FIXTURE_PROOFS
 		.iter()
-		.find(|p| p.job_id == job_id)
+		.find(|p| p.job_id == job_id && p.reveal)
 		.expect("fixture proofs exist for the first jobs")
+}
+
+/// The fixture proof committing to the outputs of `job_id`.
+fn committed_fixture(job_id: JobId) -> &'static FixtureProof {
+	FIXTURE_PROOFS
+		.iter()
+		.find(|p| p.job_id == job_id && !p.reveal)
+		.expect("a committed-output fixture proof exists for job 0")
+}
+
+/// The fixture's output commitment.
+fn oc() -> H256 {
+	H256(FIXTURE_OUT_COMMITMENT)
 }
 
 fn outputs(p: &FixtureProof) -> Vec<H256> {
@@ -309,24 +333,41 @@ fn job_id_signal_is_big_endian() {
 fn dispatch_weights_follow_arguments() {
 	use frame_support::dispatch::GetDispatchInfo;
 	let p = fixture(0);
-	let call =
-		Call::<Test>::submit_inference_result { job_id: 0, output: outputs(p), proof: p.proof };
-	assert_eq!(
-		call.get_dispatch_info().call_weight,
-		<() as WeightInfo>::submit_inference_result(5)
-	);
-	// A huge output vector is charged as the largest circuit, no more.
 	let call = Call::<Test>::submit_inference_result {
 		job_id: 0,
-		output: vec![H256::zero(); 1_000],
+		output: outputs(p),
+		output_commitment: oc(),
+		proof: p.proof,
+	};
+	assert_eq!(
+		call.get_dispatch_info().call_weight,
+		<() as WeightInfo>::submit_inference_result(6)
+	);
+	// Without outputs (a committed job) the circuit is not known before dispatch: charged as
+	// the largest, refunded after.
+	let call = Call::<Test>::submit_inference_result {
+		job_id: 0,
+		output: vec![],
+		output_commitment: oc(),
 		proof: p.proof,
 	};
 	assert_eq!(
 		call.get_dispatch_info().call_weight,
 		<() as WeightInfo>::submit_inference_result(MAX_PUBLIC_INPUTS)
 	);
-	let call = Call::<Test>::register_circuit { vk: MLP_2X2_VK.to_vec() };
-	assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::register_circuit(5));
+	// A huge output vector is charged as the largest circuit, no more.
+	let call = Call::<Test>::submit_inference_result {
+		job_id: 0,
+		output: vec![H256::zero(); 1_000],
+		output_commitment: oc(),
+		proof: p.proof,
+	};
+	assert_eq!(
+		call.get_dispatch_info().call_weight,
+		<() as WeightInfo>::submit_inference_result(MAX_PUBLIC_INPUTS)
+	);
+	let call = Call::<Test>::register_circuit { vk: FIXTURE_VK.to_vec() };
+	assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::register_circuit(6));
 	let call = Call::<Test>::submit_aggregation_job {
 		participants: vec![P1, P2, P3],
 		committee_size: 2,
@@ -440,12 +481,12 @@ fn register_circuit_validates_and_holds_deposit() {
 	new_test_ext().execute_with(|| {
 		let circuit_id = fixture_circuit();
 		let info = Circuits::<Test>::get(circuit_id).unwrap();
-		assert_eq!(info.n_public, MLP_2X2_N_PUBLIC);
-		assert_eq!(info.vk.to_vec(), MLP_2X2_VK.to_vec());
+		assert_eq!(info.n_public, FIXTURE_N_PUBLIC);
+		assert_eq!(info.vk.to_vec(), FIXTURE_VK.to_vec());
 		assert_eq!(info.owner, CIRCUIT_OWNER);
 		assert_eq!(info.deposit, CIRCUIT_DEPOSIT);
 		assert_eq!(circuit_held(CIRCUIT_OWNER), CIRCUIT_DEPOSIT);
-		assert!(has_event(Event::CircuitRegistered { circuit_id, n_public: MLP_2X2_N_PUBLIC }));
+		assert!(has_event(Event::CircuitRegistered { circuit_id, n_public: FIXTURE_N_PUBLIC }));
 
 		// Synthetic keys of other sizes are valid too.
 		let id = register_circuit(vk_with_inputs(MAX_PUBLIC_INPUTS as usize));
@@ -458,7 +499,7 @@ fn register_circuit_errors() {
 	new_test_ext().execute_with(|| {
 		fixture_circuit();
 		assert_noop!(
-			ComputeJobs::register_circuit(signed(CIRCUIT_OWNER), MLP_2X2_VK.to_vec()),
+			ComputeJobs::register_circuit(signed(CIRCUIT_OWNER), FIXTURE_VK.to_vec()),
 			E::CircuitExists
 		);
 		assert_noop!(
@@ -476,7 +517,7 @@ fn register_circuit_errors() {
 			E::TooManyPublicInputs
 		);
 		// Wrong length.
-		let mut short = MLP_2X2_VK.to_vec();
+		let mut short = FIXTURE_VK.to_vec();
 		short.pop();
 		assert_noop!(
 			ComputeJobs::register_circuit(signed(CIRCUIT_OWNER), short),
@@ -487,14 +528,14 @@ fn register_circuit_errors() {
 			E::InvalidVerifyingKey
 		);
 		// alpha off the curve.
-		let mut bad = MLP_2X2_VK.to_vec();
+		let mut bad = FIXTURE_VK.to_vec();
 		bad[63] ^= 1;
 		assert_noop!(
 			ComputeJobs::register_circuit(signed(CIRCUIT_OWNER), bad),
 			E::InvalidVerifyingKey
 		);
 		// A G2 coordinate that is not canonical.
-		let mut bad = MLP_2X2_VK.to_vec();
+		let mut bad = FIXTURE_VK.to_vec();
 		bad[64..96].copy_from_slice(&[0xff; 32]);
 		assert_noop!(
 			ComputeJobs::register_circuit(signed(CIRCUIT_OWNER), bad),
@@ -502,7 +543,7 @@ fn register_circuit_errors() {
 		);
 		// Cannot pay the deposit.
 		assert_noop!(
-			ComputeJobs::register_circuit(signed(NOBODY), vk_with_inputs(4)),
+			ComputeJobs::register_circuit(signed(NOBODY), vk_with_inputs(5)),
 			E::InsufficientBalance
 		);
 	});
@@ -516,7 +557,7 @@ fn register_circuit_errors() {
 fn submit_inference_job_locks_reward() {
 	new_test_ext().execute_with(|| {
 		let (model_id, circuit_id) = inference_setup();
-		let job_id = submit_inference(model_id, circuit_id);
+		let job_id = submit_inference(model_id);
 		assert_eq!(job_id, 0);
 		assert_eq!(NextJobId::<Test>::get(), 1);
 		assert_eq!(escrow_held(CONSUMER), REWARD);
@@ -536,8 +577,9 @@ fn submit_inference_job_locks_reward() {
 			JobKind::Inference {
 				model_id,
 				circuit_id,
-				input_hash: H256(MLP_2X2_INPUT_HASH),
+				input_hash: H256(FIXTURE_INPUT_HASH),
 				input_cid: INPUT_CID.to_vec().try_into().unwrap(),
+				outputs: OutputVisibility::Public,
 				worker: None,
 			}
 		);
@@ -549,86 +591,95 @@ fn submit_inference_job_locks_reward() {
 			deadline: DEADLINE,
 		}));
 		// Ids are sequential.
-		assert_eq!(submit_inference(model_id, circuit_id), 1);
+		assert_eq!(submit_inference(model_id), 1);
 	});
 }
 
 #[test]
 fn submit_inference_job_errors() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
-		let hash = H256(MLP_2X2_INPUT_HASH);
-		let submit =
-			|model: ModelId, circuit: CircuitId, hash: H256, cid: Vec<u8>, reward, deadline| {
-				ComputeJobs::submit_inference_job(
-					signed(CONSUMER),
-					model,
-					circuit,
-					hash,
-					cid,
-					reward,
-					deadline,
-				)
-			};
+		let (model_id, _) = inference_setup();
+		let hash = H256(FIXTURE_INPUT_HASH);
+		let submit = |model: ModelId, hash: H256, cid: Vec<u8>, reward, deadline| {
+			ComputeJobs::submit_inference_job(
+				signed(CONSUMER),
+				model,
+				hash,
+				cid,
+				OutputVisibility::Public,
+				reward,
+				deadline,
+			)
+		};
 		assert_noop!(
-			submit(model_id, circuit_id, hash, vec![0u8; MAX_CID as usize + 1], REWARD, DEADLINE),
+			submit(model_id, hash, vec![0u8; MAX_CID as usize + 1], REWARD, DEADLINE),
 			E::CidTooLong
 		);
-		assert_noop!(
-			submit(77, circuit_id, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
-			E::UnknownModel
-		);
+		assert_noop!(submit(77, hash, INPUT_CID.to_vec(), REWARD, DEADLINE), E::UnknownModel);
 		let plain = model_with(None, Permill::zero());
 		assert_noop!(
-			submit(plain, circuit_id, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
-			E::ModelNotZkCapable
-		);
-		let non_canonical = model_with(Some(H256([0xff; 32])), Permill::zero());
-		assert_noop!(
-			submit(non_canonical, circuit_id, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
+			submit(plain, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
 			E::ModelNotZkCapable
 		);
 		let retired = zk_model(Permill::zero());
 		assert_ok!(Models::retire_model(signed(OWNER), retired));
 		assert_noop!(
-			submit(retired, circuit_id, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
+			submit(retired, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
 			E::ModelRetired
 		);
+		// The registry binds models to registered circuits only; a model stored around it
+		// (the benchmark helper) with an unknown circuit still cannot take jobs.
+		let unbound = pallet_model_registry::Pallet::<Test>::benchmark_register(
+			&OWNER,
+			Some(H256::repeat_byte(3)),
+			Permill::zero(),
+		);
 		assert_noop!(
-			submit(model_id, H256::repeat_byte(3), hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
+			submit(unbound, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
 			E::UnknownCircuit
 		);
-		let small = register_circuit(vk_with_inputs(3));
 		assert_noop!(
-			submit(model_id, small, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
-			E::CircuitUnsuitable
-		);
-		assert_noop!(
-			submit(model_id, circuit_id, H256(BN254_R), INPUT_CID.to_vec(), REWARD, DEADLINE),
+			submit(model_id, H256(BN254_R), INPUT_CID.to_vec(), REWARD, DEADLINE),
 			E::NonCanonicalInputHash
 		);
 		assert_noop!(
-			submit(model_id, circuit_id, H256([0xff; 32]), INPUT_CID.to_vec(), REWARD, DEADLINE),
+			submit(model_id, H256([0xff; 32]), INPUT_CID.to_vec(), REWARD, DEADLINE),
 			E::NonCanonicalInputHash
 		);
-		assert_noop!(
-			submit(model_id, circuit_id, hash, INPUT_CID.to_vec(), 0, DEADLINE),
-			E::ZeroReward
-		);
-		assert_noop!(
-			submit(model_id, circuit_id, hash, INPUT_CID.to_vec(), REWARD, 1),
-			E::DeadlineInPast
-		);
-		assert_noop!(
-			submit(model_id, circuit_id, hash, INPUT_CID.to_vec(), REWARD, 0),
-			E::DeadlineInPast
-		);
+		assert_noop!(submit(model_id, hash, INPUT_CID.to_vec(), 0, DEADLINE), E::ZeroReward);
+		assert_noop!(submit(model_id, hash, INPUT_CID.to_vec(), REWARD, 1), E::DeadlineInPast);
+		assert_noop!(submit(model_id, hash, INPUT_CID.to_vec(), REWARD, 0), E::DeadlineInPast);
 		// The escrow cannot hold more than the consumer has.
-		assert!(
-			submit(model_id, circuit_id, hash, INPUT_CID.to_vec(), INITIAL * 2, DEADLINE).is_err()
-		);
+		assert!(submit(model_id, hash, INPUT_CID.to_vec(), INITIAL * 2, DEADLINE).is_err());
 		assert_eq!(NextJobId::<Test>::get(), 0);
 		assert_eq!(escrow_held(CONSUMER), 0);
+	});
+}
+
+#[test]
+fn a_job_is_proven_with_its_models_circuit() {
+	new_test_ext().execute_with(|| {
+		let (model_id, circuit_id) = inference_setup();
+		// Another circuit, registered by anyone, cannot be chosen for the model's jobs: the
+		// call has no circuit parameter and the job records the model's.
+		let other = register_circuit(vk_with_inputs(6));
+		assert_ne!(other, circuit_id);
+		let job_id = submit_inference(model_id);
+		assert!(matches!(
+			Jobs::<Test>::get(job_id).unwrap().kind,
+			JobKind::Inference { circuit_id: c, .. } if c == circuit_id
+		));
+		// A model bound to the other circuit gets that one; a proof made with the fixture's
+		// setup does not verify against it.
+		let bound_elsewhere = model_with(Some(other), Permill::zero());
+		grant(bound_elsewhere, WORKER);
+		let job1 = submit_inference(bound_elsewhere);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job1));
+		let p1 = fixture(1);
+		assert_noop!(
+			ComputeJobs::submit_inference_result(signed(WORKER), job1, outputs(p1), oc(), p1.proof),
+			E::InvalidProof
+		);
 	});
 }
 
@@ -639,8 +690,8 @@ fn submit_inference_job_errors() {
 #[test]
 fn claim_inference_job() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
-		let job_id = submit_inference(model_id, circuit_id);
+		let (model_id, _) = inference_setup();
+		let job_id = submit_inference(model_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let job = Jobs::<Test>::get(job_id).unwrap();
 		assert_eq!(job.status, JobStatus::Claimed);
@@ -653,8 +704,8 @@ fn claim_inference_job() {
 #[test]
 fn claim_job_errors() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
-		let job_id = submit_inference(model_id, circuit_id);
+		let (model_id, _) = inference_setup();
+		let job_id = submit_inference(model_id);
 		assert_noop!(ComputeJobs::claim_job(signed(WORKER2), job_id), E::NotWorker);
 		register_worker(WORKER2);
 		assert_noop!(ComputeJobs::claim_job(signed(WORKER2), job_id), E::NoGrant);
@@ -676,7 +727,7 @@ fn claim_job_errors() {
 #[test]
 fn slashed_worker_cannot_claim_until_it_registers_again() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id, job_id) = claimed_inference();
+		let (model_id, _, job_id) = claimed_inference();
 		run_to(DEADLINE + 1);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
 		let next = {
@@ -684,9 +735,9 @@ fn slashed_worker_cannot_claim_until_it_registers_again() {
 			assert_ok!(ComputeJobs::submit_inference_job(
 				signed(CONSUMER),
 				model_id,
-				circuit_id,
-				H256(MLP_2X2_INPUT_HASH),
+				H256(FIXTURE_INPUT_HASH),
 				INPUT_CID.to_vec(),
+				OutputVisibility::Public,
 				REWARD,
 				DEADLINE * 2,
 			));
@@ -717,6 +768,7 @@ fn valid_proof_pays_worker_and_royalty() {
 			signed(WORKER),
 			job_id,
 			outputs(p),
+			oc(),
 			p.proof
 		));
 
@@ -729,7 +781,9 @@ fn valid_proof_pays_worker_and_royalty() {
 		assert_eq!(Balances::total_issuance(), issuance);
 
 		assert_eq!(status(job_id), JobStatus::Completed);
-		assert_eq!(InferenceOutputs::<Test>::get(job_id).unwrap().to_vec(), outputs(p));
+		let result = InferenceOutputs::<Test>::get(job_id).unwrap();
+		assert_eq!(result.output.to_vec(), outputs(p));
+		assert_eq!(result.output_commitment, oc());
 		assert_eq!(open_jobs(WORKER), 0);
 		let escrow_id = Jobs::<Test>::get(job_id).unwrap().escrow_id;
 		assert_eq!(<Escrow as JobEscrow<_, _, _>>::held(escrow_id), None);
@@ -737,12 +791,13 @@ fn valid_proof_pays_worker_and_royalty() {
 			job_id,
 			worker: WORKER,
 			output: outputs(p).try_into().unwrap(),
+			output_commitment: oc(),
 		}));
 		assert!(has_event(Event::JobCompleted { job_id, reward: REWARD, royalty }));
 
 		// The result cannot be posted twice.
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
 			E::JobNotClaimed
 		);
 	});
@@ -751,17 +806,18 @@ fn valid_proof_pays_worker_and_royalty() {
 #[test]
 fn royalty_free_model_pays_worker_everything() {
 	new_test_ext().execute_with(|| {
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::zero());
 		register_worker(WORKER);
 		grant(model_id, WORKER);
-		let job_id = submit_inference(model_id, circuit_id);
+		let job_id = submit_inference(model_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
 		assert_ok!(ComputeJobs::submit_inference_result(
 			signed(WORKER),
 			job_id,
 			outputs(p),
+			oc(),
 			p.proof
 		));
 		assert_eq!(free(WORKER), INITIAL - WORKER_BOND + REWARD);
@@ -775,7 +831,7 @@ fn assert_rejected(output: Vec<H256>, proof: [u8; 256], error: E) {
 	let (_, _, job_id) = claimed_inference();
 	let before = (free(CONSUMER), escrow_held(CONSUMER), free(WORKER), free(OWNER));
 	assert_noop!(
-		ComputeJobs::submit_inference_result(signed(WORKER), job_id, output, proof),
+		ComputeJobs::submit_inference_result(signed(WORKER), job_id, output, oc(), proof),
 		error
 	);
 	assert_eq!(before, (free(CONSUMER), escrow_held(CONSUMER), free(WORKER), free(OWNER)));
@@ -783,7 +839,7 @@ fn assert_rejected(output: Vec<H256>, proof: [u8; 256], error: E) {
 	assert!(InferenceOutputs::<Test>::get(job_id).is_none());
 	// The real proof still goes through afterwards.
 	let p = fixture(job_id);
-	assert_ok!(ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof));
+	assert_ok!(ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof));
 }
 
 #[test]
@@ -879,9 +935,9 @@ fn non_canonical_output_is_rejected() {
 #[test]
 fn proof_cannot_be_replayed_on_another_job() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
-		let job0 = submit_inference(model_id, circuit_id);
-		let job1 = submit_inference(model_id, circuit_id);
+		let (model_id, _) = inference_setup();
+		let job0 = submit_inference(model_id);
+		let job1 = submit_inference(model_id);
 		assert_eq!((job0, job1), (0, 1));
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job0));
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job1));
@@ -889,23 +945,25 @@ fn proof_cannot_be_replayed_on_another_job() {
 		let p1 = fixture(1);
 		// Same model, same input, same output: only the job id differs.
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job1, outputs(p0), p0.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job1, outputs(p0), oc(), p0.proof),
 			E::InvalidProof
 		);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job0, outputs(p1), p1.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job0, outputs(p1), oc(), p1.proof),
 			E::InvalidProof
 		);
 		assert_ok!(ComputeJobs::submit_inference_result(
 			signed(WORKER),
 			job1,
 			outputs(p1),
+			oc(),
 			p1.proof
 		));
 		assert_ok!(ComputeJobs::submit_inference_result(
 			signed(WORKER),
 			job0,
 			outputs(p0),
+			oc(),
 			p0.proof
 		));
 		assert_eq!(status(job0), JobStatus::Completed);
@@ -914,75 +972,149 @@ fn proof_cannot_be_replayed_on_another_job() {
 }
 
 #[test]
-fn proof_is_bound_to_model_commitment_and_input_hash() {
+fn proof_is_bound_to_input_hash_and_output_commitment() {
 	new_test_ext().execute_with(|| {
-		let circuit_id = fixture_circuit();
-		// A model with a different (canonical) commitment.
-		let other = model_with(Some(H256::from_low_u64_be(12345)), Permill::zero());
-		register_worker(WORKER);
-		grant(other, WORKER);
-		let job_id = submit_inference(other, circuit_id);
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
-		let p = fixture(job_id);
-		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof),
-			E::InvalidProof
-		);
-
-		// The right model but another input hash.
 		let model_id = zk_model(Permill::zero());
+		register_worker(WORKER);
 		grant(model_id, WORKER);
-		let job1 = NextJobId::<Test>::get();
-		assert_eq!(job1, 1);
+		// Another input hash.
+		let job_id = NextJobId::<Test>::get();
 		assert_ok!(ComputeJobs::submit_inference_job(
 			signed(CONSUMER),
 			model_id,
-			circuit_id,
 			H256::from_low_u64_be(777),
 			INPUT_CID.to_vec(),
+			OutputVisibility::Public,
 			REWARD,
 			DEADLINE,
 		));
-		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job1));
-		let p1 = fixture(job1);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
+		let p = fixture(job_id);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job1, outputs(p1), p1.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
 			E::InvalidProof
+		);
+	});
+	new_test_ext().execute_with(|| {
+		// Another output commitment.
+		let p = fixture(0);
+		let (_, _, job_id) = claimed_inference();
+		assert_noop!(
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				H256::from_low_u64_be(5),
+				p.proof
+			),
+			E::InvalidProof
+		);
+		assert_noop!(
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				H256(BN254_R),
+				p.proof
+			),
+			E::NonCanonicalOutput
 		);
 	});
 }
 
 #[test]
-fn circuit_with_wrong_input_count() {
+fn committed_outputs_are_verified_without_being_published() {
 	new_test_ext().execute_with(|| {
-		let model_id = zk_model(Permill::zero());
-		register_worker(WORKER);
-		grant(model_id, WORKER);
-		// Three inputs leave no room for an output: unsuitable for inference jobs.
-		let tiny = register_circuit(vk_with_inputs(3));
+		let (model_id, _) = inference_setup();
+		let job_id = submit_inference_as(model_id, OutputVisibility::Committed);
+		assert_eq!(job_id, 0);
+		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
+		let committed = committed_fixture(job_id);
+		let revealing = fixture(job_id);
+		// The outputs must not be posted for a committed job.
 		assert_noop!(
-			ComputeJobs::submit_inference_job(
-				signed(CONSUMER),
-				model_id,
-				tiny,
-				H256(MLP_2X2_INPUT_HASH),
-				INPUT_CID.to_vec(),
-				REWARD,
-				DEADLINE
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(committed),
+				oc(),
+				committed.proof
 			),
+			E::OutputCountMismatch
+		);
+		// A proof that reveals (reveal = 1) does not verify as a committed one.
+		assert_noop!(
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], oc(), revealing.proof),
+			E::InvalidProof
+		);
+		assert_ok!(ComputeJobs::submit_inference_result(
+			signed(WORKER),
+			job_id,
+			vec![],
+			oc(),
+			committed.proof
+		));
+		let result = InferenceOutputs::<Test>::get(job_id).unwrap();
+		assert!(result.output.is_empty());
+		assert_eq!(result.output_commitment, oc());
+		assert!(has_event(Event::InferenceResultAccepted {
+			job_id,
+			worker: WORKER,
+			output: Default::default(),
+			output_commitment: oc(),
+		}));
+		assert_eq!(status(job_id), JobStatus::Completed);
+	});
+	new_test_ext().execute_with(|| {
+		// And a committed proof cannot be passed off for a public job.
+		let (_, _, job_id) = claimed_inference();
+		let committed = committed_fixture(job_id);
+		assert_noop!(
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(committed),
+				oc(),
+				committed.proof
+			),
+			E::InvalidProof
+		);
+		assert_noop!(
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], oc(), committed.proof),
+			E::OutputCountMismatch
+		);
+	});
+}
+
+#[test]
+fn circuits_without_room_for_outputs_are_refused() {
+	new_test_ext().execute_with(|| {
+		// Four inputs leave no room for an output: refused at registration.
+		assert_noop!(
+			ComputeJobs::register_circuit(signed(CIRCUIT_OWNER), vk_with_inputs(4)),
 			E::CircuitUnsuitable
 		);
-		// Six inputs: the fixture's two outputs do not match.
-		let six = register_circuit(vk_with_inputs(6));
-		let job_id = submit_inference(model_id, six);
+		assert_eq!(circuit_held(CIRCUIT_OWNER), 0);
+	});
+}
+
+#[test]
+fn output_count_must_match_the_circuit() {
+	new_test_ext().execute_with(|| {
+		register_worker(WORKER);
+		// Seven inputs: three outputs; the fixture's two do not match.
+		let seven = register_circuit(vk_with_inputs(7));
+		let model_id = model_with(Some(seven), Permill::zero());
+		grant(model_id, WORKER);
+		let job_id = submit_inference(model_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
 			E::OutputCountMismatch
 		);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], oc(), p.proof),
 			E::OutputCountMismatch
 		);
 		assert_noop!(
@@ -990,6 +1122,7 @@ fn circuit_with_wrong_input_count() {
 				signed(WORKER),
 				job_id,
 				vec![H256::zero(); 100],
+				oc(),
 				p.proof
 			),
 			E::OutputCountMismatch
@@ -998,7 +1131,7 @@ fn circuit_with_wrong_input_count() {
 		let mut three = outputs(p);
 		three.push(H256::zero());
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, three, p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, three, oc(), p.proof),
 			E::InvalidProof
 		);
 	});
@@ -1007,39 +1140,39 @@ fn circuit_with_wrong_input_count() {
 #[test]
 fn submit_inference_result_errors() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
-		let job_id = submit_inference(model_id, circuit_id);
+		let (model_id, _) = inference_setup();
+		let job_id = submit_inference(model_id);
 		let p = fixture(job_id);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), 99, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), 99, outputs(p), oc(), p.proof),
 			E::UnknownJob
 		);
 		// Not claimed yet: nobody is the claimant.
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
 			E::NotClaimant
 		);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		register_worker(WORKER2);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER2), job_id, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER2), job_id, outputs(p), oc(), p.proof),
 			E::NotClaimant
 		);
 		run_to(DEADLINE + 1);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
 			E::DeadlinePassed
 		);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
 			E::JobNotClaimed
 		);
 
 		run_to(1);
 		let agg = submit_aggregation(vec![P1, P2, P3], 2, REWARD + 1);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), agg, outputs(p), p.proof),
+			ComputeJobs::submit_inference_result(signed(WORKER), agg, outputs(p), oc(), p.proof),
 			E::NotInferenceJob
 		);
 	});
@@ -1051,18 +1184,19 @@ fn royalty_that_cannot_be_deposited_stays_with_consumer() {
 		// The existential deposit is 5: a royalty of 3 (0.3% of 1000) cannot create the
 		// owner's (non-existent) account. That must not block the worker's payment: the
 		// royalty stays with the consumer.
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::from_parts(3_000));
 		register_worker(WORKER);
 		grant(model_id, WORKER);
 		assert_ok!(Models::transfer_ownership(signed(OWNER), model_id, NOBODY));
-		let job_id = submit_inference(model_id, circuit_id);
+		let job_id = submit_inference(model_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
 		assert_ok!(ComputeJobs::submit_inference_result(
 			signed(WORKER),
 			job_id,
 			outputs(p),
+			oc(),
 			p.proof
 		));
 		assert_eq!(free(NOBODY), 0);
@@ -1076,18 +1210,19 @@ fn royalty_that_cannot_be_deposited_stays_with_consumer() {
 #[test]
 fn royalty_creates_a_fresh_owner_account() {
 	new_test_ext().execute_with(|| {
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::from_percent(5));
 		register_worker(WORKER);
 		grant(model_id, WORKER);
 		assert_ok!(Models::transfer_ownership(signed(OWNER), model_id, NOBODY));
-		let job_id = submit_inference(model_id, circuit_id);
+		let job_id = submit_inference(model_id);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
 		assert_ok!(ComputeJobs::submit_inference_result(
 			signed(WORKER),
 			job_id,
 			outputs(p),
+			oc(),
 			p.proof
 		));
 		assert_eq!(free(NOBODY), 50);
@@ -1130,9 +1265,9 @@ fn weak_encryption_keys_are_refused() {
 #[test]
 fn one_bond_backs_at_most_max_open_claims() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
+		let (model_id, _) = inference_setup();
 		let jobs: Vec<JobId> =
-			(0..=MAX_OPEN_CLAIMS).map(|_| submit_inference(model_id, circuit_id)).collect();
+			(0..=MAX_OPEN_CLAIMS).map(|_| submit_inference(model_id)).collect();
 		for job_id in &jobs[..MAX_OPEN_CLAIMS as usize] {
 			assert_ok!(ComputeJobs::claim_job(signed(WORKER), *job_id));
 		}
@@ -1158,14 +1293,14 @@ fn one_bond_backs_at_most_max_open_claims() {
 #[test]
 fn deadlines_are_bounded() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
+		let (model_id, _) = inference_setup();
 		let submit = |deadline| {
 			ComputeJobs::submit_inference_job(
 				signed(CONSUMER),
 				model_id,
-				circuit_id,
-				H256(MLP_2X2_INPUT_HASH),
+				H256(FIXTURE_INPUT_HASH),
 				INPUT_CID.to_vec(),
+				OutputVisibility::Public,
 				REWARD,
 				deadline,
 			)
@@ -1199,15 +1334,15 @@ fn deadlines_are_bounded() {
 #[test]
 fn far_deadline_claim_never_pins_the_bond() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
+		let (model_id, _) = inference_setup();
 		let far = 1 + MAX_JOB_DURATION;
 		let job_id = NextJobId::<Test>::get();
 		assert_ok!(ComputeJobs::submit_inference_job(
 			signed(CONSUMER),
 			model_id,
-			circuit_id,
-			H256(MLP_2X2_INPUT_HASH),
+			H256(FIXTURE_INPUT_HASH),
 			INPUT_CID.to_vec(),
+			OutputVisibility::Public,
 			REWARD,
 			far,
 		));
@@ -1399,8 +1534,8 @@ fn late_applications_fill_an_undersubscribed_committee() {
 fn form_committee_errors() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), 4), E::UnknownJob);
-		let (model_id, circuit_id) = inference_setup();
-		let inference = submit_inference(model_id, circuit_id);
+		let (model_id, _) = inference_setup();
+		let inference = submit_inference(model_id);
 		assert_noop!(
 			ComputeJobs::form_committee(signed(NOBODY), inference),
 			E::NotAggregationJob
@@ -1665,9 +1800,9 @@ fn contribute_errors() {
 		);
 
 		// Inference jobs take no contributions.
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::zero());
-		let inference = submit_inference(model_id, circuit_id);
+		let inference = submit_inference(model_id);
 		assert_noop!(
 			ComputeJobs::contribute(signed(P1), inference, cid(), H256::zero()),
 			E::NotAggregationJob
@@ -1755,9 +1890,9 @@ fn close_contributions_errors() {
 		);
 
 		run_to(1);
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::zero());
-		let inference = submit_inference(model_id, circuit_id);
+		let inference = submit_inference(model_id);
 		assert_noop!(
 			ComputeJobs::close_contributions(signed(NOBODY), inference),
 			E::NotAggregationJob
@@ -1817,9 +1952,9 @@ fn report_contribution_errors() {
 			ComputeJobs::report_contribution(signed(WORKER2), job_id, P1),
 			E::AlreadyRejected
 		);
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::zero());
-		let inference = submit_inference(model_id, circuit_id);
+		let inference = submit_inference(model_id);
 		assert_noop!(
 			ComputeJobs::report_contribution(signed(WORKER), inference, P1),
 			E::NotAggregationJob
@@ -1859,9 +1994,9 @@ fn submit_partial_errors() {
 		assert_noop!(partial(WORKER2, job_id), E::JobFinished);
 
 		run_to(1);
-		let circuit_id = fixture_circuit();
+		fixture_circuit();
 		let model_id = zk_model(Permill::zero());
-		let inference = submit_inference(model_id, circuit_id);
+		let inference = submit_inference(model_id);
 		assert_noop!(partial(WORKER, inference), E::NotAggregationJob);
 	});
 }
@@ -1964,8 +2099,8 @@ fn expire_claimed_inference_slashes_and_burns() {
 #[test]
 fn expire_unclaimed_job_refunds_only() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
-		let job_id = submit_inference(model_id, circuit_id);
+		let (model_id, _) = inference_setup();
+		let job_id = submit_inference(model_id);
 		run_to(DEADLINE + 1);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
 		assert_eq!(free(CONSUMER), INITIAL - JOB_DEPOSIT);
@@ -1983,6 +2118,7 @@ fn completed_job_cannot_expire() {
 			signed(WORKER),
 			job_id,
 			outputs(p),
+			oc(),
 			p.proof
 		));
 		run_to(DEADLINE + 1);
@@ -2103,6 +2239,7 @@ fn inference_job_deposit_returns_on_prune() {
 			signed(WORKER),
 			job_id,
 			outputs(p),
+			oc(),
 			p.proof
 		));
 		assert!(InferenceOutputs::<Test>::get(job_id).is_some());
@@ -2121,15 +2258,15 @@ fn inference_job_deposit_returns_on_prune() {
 #[test]
 fn job_deposit_must_be_affordable() {
 	new_test_ext().execute_with(|| {
-		let (model_id, circuit_id) = inference_setup();
+		let (model_id, _) = inference_setup();
 		// The reward fits, the deposit on top does not.
 		assert_noop!(
 			ComputeJobs::submit_inference_job(
 				signed(CONSUMER),
 				model_id,
-				circuit_id,
-				H256(MLP_2X2_INPUT_HASH),
+				H256(FIXTURE_INPUT_HASH),
 				INPUT_CID.to_vec(),
+				OutputVisibility::Public,
 				INITIAL - JOB_DEPOSIT + 1,
 				DEADLINE,
 			),
@@ -2211,18 +2348,16 @@ mod adversarial {
 
 	struct World {
 		model_id: ModelId,
-		circuit_id: CircuitId,
 	}
 
 	fn setup() -> World {
 		Balances::set_balance(&MALLORY, INITIAL);
-		let circuit_id = fixture_circuit();
 		let model_id = zk_model(Permill::from_percent(7));
 		for w in HONEST.into_iter().chain([MALLORY]) {
 			register_worker(w);
 			grant(model_id, w);
 		}
-		World { model_id, circuit_id }
+		World { model_id }
 	}
 
 	/// Jobs are picked among the most recent ones, where the action is.
@@ -2294,15 +2429,16 @@ mod adversarial {
 					},
 					(JobStatus::Claimed, Some(w)) if HONEST.contains(w) => {
 						let w = *w;
-						let deliverable = *input_hash == H256(MLP_2X2_INPUT_HASH)
+						let deliverable = *input_hash == H256(FIXTURE_INPUT_HASH)
 							&& *model_id == world.model_id
 							&& pallet_model_registry::Grants::<Test>::contains_key(model_id, w);
 						let delivered = deliverable
-							&& MLP_2X2_PROOFS.iter().find(|p| p.job_id == job_id).is_some_and(|p| {
+							&& FIXTURE_PROOFS.iter().find(|p| p.job_id == job_id).is_some_and(|p| {
 								ComputeJobs::submit_inference_result(
 									signed(w),
 									job_id,
 									outputs(p),
+									oc(),
 									p.proof,
 								)
 								.is_ok()
@@ -2310,7 +2446,7 @@ mod adversarial {
 						if !delivered {
 							let reason = if !pallet_model_registry::Grants::<Test>::contains_key(model_id, w) {
 								HandBackReason::GrantRevoked
-							} else if *input_hash != H256(MLP_2X2_INPUT_HASH) {
+							} else if *input_hash != H256(FIXTURE_INPUT_HASH) {
 								HandBackReason::InvalidInput
 							} else {
 								HandBackReason::ModelUnavailable
@@ -2378,9 +2514,9 @@ mod adversarial {
 				ComputeJobs::submit_inference_job(
 					signed(if consumer { CONSUMER } else { OWNER }),
 					world.model_id,
-					world.circuit_id,
-					if good_input { H256(MLP_2X2_INPUT_HASH) } else { H256::repeat_byte(1) },
+					if good_input { H256(FIXTURE_INPUT_HASH) } else { H256::repeat_byte(1) },
 					INPUT_CID.to_vec(),
+					OutputVisibility::Public,
 					reward,
 					now + deadline as u64,
 				)
@@ -2412,12 +2548,17 @@ mod adversarial {
 				let job_id = pick_where(pick, |j| {
 					matches!(j.kind, JobKind::Inference { worker: Some(MALLORY), .. })
 				});
-				let p = MLP_2X2_PROOFS.iter().find(|p| p.job_id == job_id).unwrap_or(&MLP_2X2_PROOFS[0]);
+				let p = FIXTURE_PROOFS
+					.iter()
+					.find(|p| p.job_id == job_id && p.reveal)
+					.unwrap_or(&FIXTURE_PROOFS[0]);
 				let mut proof = p.proof;
 				if tamper {
 					proof[77] ^= 0x10;
 				}
-				ComputeJobs::submit_inference_result(signed(MALLORY), job_id, outputs(p), proof)
+				ComputeJobs::submit_inference_result(signed(MALLORY), job_id, outputs(p), oc(), proof)
+					.map(|_| ())
+					.map_err(|e| e.error)
 			},
 			Op::MalloryHandBack { pick } => {
 				ComputeJobs::hand_back_job(signed(MALLORY), pick_job(pick), HandBackReason::Withdrawn)

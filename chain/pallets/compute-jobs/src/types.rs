@@ -85,6 +85,42 @@ impl JobStatus {
 	}
 }
 
+/// What a verifiable-inference job publishes of its outputs.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum OutputVisibility {
+	/// The outputs are public signals of the proof and stored on chain.
+	Public,
+	/// Only a salted Poseidon commitment to the outputs is a public signal and stored on
+	/// chain; the worker seals the outputs and the salt to the consumer, who checks them
+	/// against the commitment.
+	Committed,
+}
+
+/// The verified result of an inference job.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct InferenceResult<T: Config> {
+	/// The outputs (fixed-point field elements) of a job with public outputs; empty for a job
+	/// with committed outputs.
+	pub output: BoundedVec<H256, T::MaxPublicInputs>,
+	/// `H(outputs ‖ salt)`, the salted Poseidon commitment to the outputs.
+	pub output_commitment: H256,
+}
+
 /// Which kind of job, without its parameters (used in events).
 #[derive(
 	Encode,
@@ -112,16 +148,19 @@ pub enum JobKindTag {
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub enum JobKind<T: Config> {
-	/// Run `model_id` on the input committed by `input_hash` and prove it with `circuit_id`.
+	/// Run `model_id` on the input committed by `input_hash` and prove it with the model's
+	/// circuit.
 	Inference {
 		/// The model to run.
 		model_id: ModelId,
-		/// The circuit whose verifying key checks the result.
+		/// The model's circuit when the job was submitted: its verifying key checks the result.
 		circuit_id: CircuitId,
-		/// Poseidon hash of the fixed-point input (a public input of the proof).
+		/// Salted Poseidon hash of the fixed-point input (a public input of the proof).
 		input_hash: H256,
-		/// Where the (encrypted) input can be fetched.
+		/// Where the input, encrypted to the model's granted workers, can be fetched.
 		input_cid: BoundedVec<u8, T::MaxCidLen>,
+		/// Whether the verified outputs are published on chain or only committed to.
+		outputs: OutputVisibility,
 		/// The worker that claimed the job, once claimed.
 		worker: Option<T::AccountId>,
 	},

@@ -35,7 +35,7 @@ pub trait WeightInfo {
 	fn claim_job() -> Weight;
 	/// Weight of `form_committee`; `c` in `2..=32`.
 	fn form_committee(c: u32) -> Weight;
-	/// Weight of `submit_inference_result`; `n`: the circuit's public inputs (measured at 5).
+	/// Weight of `submit_inference_result`; `n`: the circuit's public inputs (measured at 6).
 	fn submit_inference_result(n: u32) -> Weight;
 	/// Weight of `hand_back_job`.
 	fn hand_back_job() -> Weight;

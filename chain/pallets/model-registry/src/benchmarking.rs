@@ -41,7 +41,7 @@ fn register<T: Config>(owner: &T::AccountId, n: u8) -> Result<ModelId, Benchmark
 		digest(n),
 		digest(n.wrapping_add(100)),
 		cid(T::MaxCidLen::get()),
-		Some(digest(n.wrapping_add(200))),
+		Some(T::BenchmarkHelper::registered_circuit()),
 		Permill::from_percent(5),
 	)?;
 	Ok(model_id)
@@ -71,7 +71,7 @@ mod benchmarks {
 			digest(1),
 			digest(2),
 			cid(c),
-			Some(digest(3)),
+			Some(T::BenchmarkHelper::registered_circuit()),
 			Permill::from_percent(5),
 		);
 

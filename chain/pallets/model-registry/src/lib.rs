@@ -6,7 +6,8 @@
 //! - `digest`: SHA3-256 Merkle root over 1 MiB chunks of the plaintext model;
 //! - `ciphertext_digest`: the same root over the encrypted object;
 //! - `cid`: where the encrypted object lives on IPFS;
-//! - `zk_commitment`: the Poseidon commitment to the weights used by ZK jobs, if any;
+//! - `circuit`: the registered Groth16 circuit that proves the model's inferences, if any (the
+//!   weights are constants of that circuit, so its verifying key identifies the model);
 //! - `royalty`: the owner's share of each job's reward;
 //! - a version chain (`version`, `previous`) and a status (`Active` or `Retired`).
 //!
@@ -71,13 +72,28 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
 	pallet_prelude::*,
-	traits::{fungible::MutateHold, tokens::Precision},
+	traits::{fungible::MutateHold, tokens::Precision, Contains},
 };
 #[cfg(any(feature = "try-runtime", test))]
 use modelproof_primitives::held::HeldSums;
-use modelproof_primitives::{ModelId, ModelInspect, ModelSummary};
+use modelproof_primitives::{CircuitId, ModelId, ModelInspect, ModelSummary};
 use sp_core::H256;
 use sp_runtime::{traits::Zero, Permill};
+
+/// Sets up what the benchmarks need from other pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// A registered circuit a model can be bound to.
+	fn registered_circuit() -> CircuitId;
+}
+
+/// For runtimes whose `Circuits` accept any id (tests).
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper for () {
+	fn registered_circuit() -> CircuitId {
+		H256::repeat_byte(0xc1)
+	}
+}
 
 /// Length of a call parameter as a weight component, saturating at `u32::MAX`.
 fn len_component(len: usize) -> u32 {
@@ -125,6 +141,13 @@ pub mod pallet {
 		/// Maximum length in bytes of an access envelope (a wrapped content key).
 		#[pallet::constant]
 		type MaxEnvelopeLen: Get<u32>;
+
+		/// The registered Groth16 circuits a model may be bound to.
+		type Circuits: Contains<CircuitId>;
+
+		/// Sets up what the benchmarks need from other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -260,6 +283,9 @@ pub mod pallet {
 		Overflow,
 		/// The caller cannot afford the grant deposit while keeping its account alive.
 		InsufficientBalance,
+		/// The model names a circuit that is not registered (register it first, e.g. in the
+		/// same batch).
+		UnknownCircuit,
 	}
 
 	#[pallet::hooks]
@@ -276,7 +302,8 @@ pub mod pallet {
 		///
 		/// Holds `ModelDeposit` on the caller until the model is retired. The caller must never
 		/// have registered `digest` before (other accounts may have); `cid` must be non-empty
-		/// and at most `MaxCidLen` bytes.
+		/// and at most `MaxCidLen` bytes. `circuit`, if given, must be a registered circuit:
+		/// verifiable-inference jobs on the model are then proven with it and no other.
 		///
 		/// Emits [`Event::ModelRegistered`].
 		#[pallet::call_index(0)]
@@ -286,7 +313,7 @@ pub mod pallet {
 			digest: H256,
 			ciphertext_digest: H256,
 			cid: Vec<u8>,
-			zk_commitment: Option<H256>,
+			circuit: Option<CircuitId>,
 			royalty: Permill,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -296,7 +323,7 @@ pub mod pallet {
 				digest,
 				ciphertext_digest,
 				cid.clone(),
-				zk_commitment,
+				circuit,
 				royalty,
 				1,
 				None,
@@ -321,7 +348,7 @@ pub mod pallet {
 			digest: H256,
 			ciphertext_digest: H256,
 			cid: Vec<u8>,
-			zk_commitment: Option<H256>,
+			circuit: Option<CircuitId>,
 			royalty: Permill,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -333,7 +360,7 @@ pub mod pallet {
 				digest,
 				ciphertext_digest,
 				cid,
-				zk_commitment,
+				circuit,
 				royalty,
 				version,
 				Some(previous),
@@ -491,12 +518,15 @@ impl<T: Config> Pallet<T> {
 		digest: H256,
 		ciphertext_digest: H256,
 		cid: CidOf<T>,
-		zk_commitment: Option<H256>,
+		circuit: Option<CircuitId>,
 		royalty: Permill,
 		version: u32,
 		previous: Option<ModelId>,
 	) -> Result<ModelId, DispatchError> {
 		ensure!(!ModelByDigest::<T>::contains_key(digest, who), Error::<T>::DuplicateDigest);
+		if let Some(circuit) = circuit {
+			ensure!(T::Circuits::contains(&circuit), Error::<T>::UnknownCircuit);
+		}
 		let deposit = T::ModelDeposit::get();
 		Self::hold(HoldReason::ModelDeposit, who, deposit)?;
 		let model_id = Self::next_model_id()?;
@@ -505,7 +535,7 @@ impl<T: Config> Pallet<T> {
 			digest,
 			ciphertext_digest,
 			cid,
-			zk_commitment,
+			circuit,
 			royalty,
 			version,
 			previous,
@@ -561,7 +591,7 @@ impl<T: Config> Pallet<T> {
 	/// benchmark or test comes near.
 	pub fn benchmark_register(
 		owner: &T::AccountId,
-		zk_commitment: Option<H256>,
+		circuit: Option<CircuitId>,
 		royalty: Permill,
 	) -> ModelId {
 		let model_id = NextModelId::<T>::get();
@@ -573,7 +603,7 @@ impl<T: Config> Pallet<T> {
 			digest,
 			ciphertext_digest: H256(sp_io::hashing::blake2_256(digest.as_bytes())),
 			cid: BoundedVec::truncate_from(b"bafybenchmarkmodel".to_vec()),
-			zk_commitment,
+			circuit,
 			royalty,
 			version: 1,
 			previous: None,
@@ -648,7 +678,7 @@ impl<T: Config> ModelInspect<T::AccountId> for Pallet<T> {
 	fn model(model_id: ModelId) -> Option<ModelSummary<T::AccountId>> {
 		Models::<T>::get(model_id).map(|m| ModelSummary {
 			owner: m.owner,
-			zk_commitment: m.zk_commitment,
+			circuit: m.circuit,
 			royalty: m.royalty,
 			active: m.status == ModelStatus::Active,
 		})

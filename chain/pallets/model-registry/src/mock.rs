@@ -1,7 +1,10 @@
 //! Test runtime: `frame_system`, `pallet_balances` and the model registry.
 
 use crate as pallet_model_registry;
-use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{Contains, VariantCountOf},
+};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -46,6 +49,22 @@ parameter_types! {
 	pub const MaxEnvelopeLen: u32 = MAX_ENVELOPE;
 }
 
+/// The one circuit id the test runtime treats as unregistered; every other id is registered.
+pub const UNKNOWN_CIRCUIT: sp_core::H256 = sp_core::H256({
+	let mut id = [0u8; 32];
+	id[0] = 0xde;
+	id[31] = 0xad;
+	id
+});
+
+/// Registered circuits of the test runtime: all but [`UNKNOWN_CIRCUIT`].
+pub struct TestCircuits;
+impl Contains<sp_core::H256> for TestCircuits {
+	fn contains(circuit: &sp_core::H256) -> bool {
+		*circuit != UNKNOWN_CIRCUIT
+	}
+}
+
 impl pallet_model_registry::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -53,6 +72,9 @@ impl pallet_model_registry::Config for Test {
 	type GrantDeposit = GrantDeposit;
 	type MaxCidLen = MaxCidLen;
 	type MaxEnvelopeLen = MaxEnvelopeLen;
+	type Circuits = TestCircuits;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 	type WeightInfo = ();
 }
 

@@ -85,7 +85,7 @@ fn register_model_stores_model_and_holds_deposit() {
 		assert_eq!(m.digest, h(1));
 		assert_eq!(m.ciphertext_digest, h(2));
 		assert_eq!(m.cid.to_vec(), b"bafyabc".to_vec());
-		assert_eq!(m.zk_commitment, Some(h(3)));
+		assert_eq!(m.circuit, Some(h(3)));
 		assert_eq!(m.royalty, Permill::from_percent(12));
 		assert_eq!(m.version, 1);
 		assert_eq!(m.previous, None);
@@ -114,7 +114,7 @@ fn register_model_stores_model_and_holds_deposit() {
 }
 
 #[test]
-fn register_model_without_zk_commitment() {
+fn register_model_without_circuit() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Registry::register_model(
 			origin(BOB),
@@ -124,8 +124,40 @@ fn register_model_without_zk_commitment() {
 			None,
 			Permill::zero(),
 		));
-		assert_eq!(model(0).zk_commitment, None);
+		assert_eq!(model(0).circuit, None);
 		assert_eq!(model(0).royalty, Permill::zero());
+	});
+}
+
+#[test]
+fn a_model_can_only_be_bound_to_a_registered_circuit() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Registry::register_model(
+				origin(BOB),
+				h(1),
+				h(2),
+				cid_of(1),
+				Some(UNKNOWN_CIRCUIT),
+				Permill::zero(),
+			),
+			Error::<Test>::UnknownCircuit
+		);
+		let v1 = register(BOB, 1);
+		assert_noop!(
+			Registry::publish_version(
+				origin(BOB),
+				v1,
+				h(3),
+				h(4),
+				cid_of(3),
+				Some(UNKNOWN_CIRCUIT),
+				Permill::zero(),
+			),
+			Error::<Test>::UnknownCircuit
+		);
+		assert_eq!(held(BOB), DEPOSIT);
+		assert_eq!(NextModelId::<Test>::get(), 1);
 	});
 }
 
@@ -331,7 +363,7 @@ fn publish_version_creates_linked_model_with_own_deposit() {
 		assert_eq!(m.digest, h(11));
 		assert_eq!(m.ciphertext_digest, h(12));
 		assert_eq!(m.cid.to_vec(), b"bafyv2".to_vec());
-		assert_eq!(m.zk_commitment, None);
+		assert_eq!(m.circuit, None);
 		assert_eq!(m.royalty, Permill::from_percent(20));
 		assert_eq!(m.version, 2);
 		assert_eq!(m.previous, Some(v1));
@@ -957,7 +989,7 @@ fn model_inspect_reports_models_and_grants() {
 			<Registry as ModelInspect<u64>>::model(id),
 			Some(ModelSummary {
 				owner: ALICE,
-				zk_commitment: Some(h(201)),
+				circuit: Some(h(201)),
 				royalty: Permill::from_percent(10),
 				active: true,
 			})
@@ -1003,7 +1035,7 @@ fn benchmark_helpers_insert_without_deposit() {
 			<Registry as ModelInspect<u64>>::model(a),
 			Some(ModelSummary {
 				owner: DAVE,
-				zk_commitment: Some(h(5)),
+				circuit: Some(h(5)),
 				royalty: Permill::from_percent(3),
 				active: true,
 			})

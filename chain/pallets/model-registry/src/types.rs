@@ -7,7 +7,7 @@ use frame_support::{
 	PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use modelproof_primitives::ModelId;
+use modelproof_primitives::{CircuitId, ModelId};
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::Permill;
@@ -58,8 +58,10 @@ pub struct ModelInfo<T: Config> {
 	pub ciphertext_digest: H256,
 	/// IPFS CID of the encrypted object.
 	pub cid: CidOf<T>,
-	/// Poseidon commitment to the fixed-point weights, if the model supports ZK jobs.
-	pub zk_commitment: Option<H256>,
+	/// The registered Groth16 circuit that proves this model's inferences (its verifying key
+	/// identifies the model: the weights are constants of the circuit), if the model supports
+	/// verifiable inference.
+	pub circuit: Option<CircuitId>,
 	/// Share of a job's reward paid to the owner.
 	pub royalty: Permill,
 	/// Version number: 1 for a model registered with `register_model`, the previous

@@ -26,8 +26,9 @@ pub type CircuitId = H256;
 pub struct ModelSummary<AccountId> {
 	/// Current owner; receives the royalty.
 	pub owner: AccountId,
-	/// Poseidon commitment to the model's fixed-point weights, if it supports ZK jobs.
-	pub zk_commitment: Option<H256>,
+	/// The Groth16 circuit (weights built in) that proves this model's inferences, if any.
+	/// A verifiable-inference job on the model is always proven with this circuit.
+	pub circuit: Option<CircuitId>,
 	/// Share of a job's reward paid to the owner.
 	pub royalty: Permill,
 	/// `false` once the model is retired: it takes no new jobs.

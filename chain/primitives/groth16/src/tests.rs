@@ -1,9 +1,9 @@
-//! Tests against the reference circuit's fixtures (`circuits/mlp_2x2`, dev setup).
+//! Tests against the test circuit's fixtures (`circuits/fixture_2x2`, dev setup).
 
 use super::*;
 use crate::fixtures::{
-	FixtureProof, MLP_2X2_INPUT_HASH, MLP_2X2_N_PUBLIC, MLP_2X2_OUTPUTS, MLP_2X2_PROOFS, MLP_2X2_VK,
-	MLP_2X2_ZK_COMMITMENT,
+	FixtureProof, FIXTURE_INPUT_HASH, FIXTURE_N_PUBLIC, FIXTURE_OUTPUTS, FIXTURE_PROOFS, FIXTURE_VK,
+	FIXTURE_OUT_COMMITMENT,
 };
 use bn::{Fq, Fq2, Group};
 
@@ -24,11 +24,11 @@ const B: core::ops::Range<usize> = 64..192;
 const C: core::ops::Range<usize> = 192..256;
 
 fn vk() -> VerifyingKey {
-	VerifyingKey::decode(MLP_2X2_VK, MAX_INPUTS).expect("fixture key decodes")
+	VerifyingKey::decode(FIXTURE_VK, MAX_INPUTS).expect("fixture key decodes")
 }
 
 fn job(i: usize) -> &'static FixtureProof {
-	&MLP_2X2_PROOFS[i]
+	&FIXTURE_PROOFS[i]
 }
 
 fn proof(i: usize) -> Proof {
@@ -117,26 +117,32 @@ impl Rng {
 
 #[test]
 fn fixture_shape_matches_circuit() {
-	assert_eq!(MLP_2X2_N_PUBLIC, 5);
-	assert_eq!(MLP_2X2_VK.len(), vk_len(MLP_2X2_N_PUBLIC));
-	assert_eq!(vk().n_public(), MLP_2X2_N_PUBLIC);
-	assert_eq!(MLP_2X2_PROOFS.len(), 2);
-	assert_eq!(job(0).job_id, 0);
-	assert_eq!(job(1).job_id, 1);
+	assert_eq!(FIXTURE_N_PUBLIC, 6);
+	assert_eq!(FIXTURE_VK.len(), vk_len(FIXTURE_N_PUBLIC));
+	assert_eq!(vk().n_public(), FIXTURE_N_PUBLIC);
+	assert_eq!(FIXTURE_PROOFS.len(), 3);
+	assert_eq!((job(0).job_id, job(0).reveal), (0, true));
+	assert_eq!((job(1).job_id, job(1).reveal), (1, true));
+	assert_eq!((job(2).job_id, job(2).reveal), (0, false));
 	let inputs = job(1).public_inputs();
-	assert_eq!(inputs.len(), 5);
+	assert_eq!(inputs.len(), 6);
 	assert_eq!(inputs[0], r_minus(5));
 	assert_eq!(inputs[1], scalar_from_u64(39));
-	assert_eq!(inputs[2], scalar_from_u64(1));
-	assert_eq!(inputs[3], MLP_2X2_ZK_COMMITMENT);
-	assert_eq!(inputs[4], MLP_2X2_INPUT_HASH);
+	assert_eq!(inputs[2], FIXTURE_OUT_COMMITMENT);
+	assert_eq!(inputs[3], scalar_from_u64(1));
+	assert_eq!(inputs[4], FIXTURE_INPUT_HASH);
+	assert_eq!(inputs[5], scalar_from_u64(1));
+	let committed = job(2).public_inputs();
+	assert_eq!(&committed[..2], &[[0u8; 32]; 2]);
+	assert_eq!(committed[2], FIXTURE_OUT_COMMITMENT);
+	assert_eq!(committed[5], [0u8; 32]);
 }
 
 #[test]
 fn valid_proofs_verify() {
 	let vk = vk();
 	let prepared = vk.prepare();
-	for i in 0..2 {
+	for i in 0..FIXTURE_PROOFS.len() {
 		let inputs = job(i).public_inputs();
 		assert_eq!(verify(&vk, &proof(i), &inputs), Ok(true), "job {i}");
 		assert_eq!(prepared.verify(&proof(i), &inputs), Ok(true), "job {i} (prepared)");
@@ -149,15 +155,22 @@ fn proof_is_bound_to_its_public_inputs() {
 	let p0 = proof(0);
 	// Job 0's proof replayed for job 1.
 	assert_eq!(verify(&vk, &p0, &job(1).public_inputs()), Ok(false));
-	// A different output, commitment or input hash.
-	for idx in [0usize, 1, 3, 4] {
+	// A different output, output commitment, input hash or reveal flag.
+	for idx in [0usize, 1, 2, 4, 5] {
 		let mut inputs = job(0).public_inputs();
 		inputs[idx][31] ^= 1;
 		assert_eq!(verify(&vk, &p0, &inputs), Ok(false), "input {idx} altered");
 	}
+	// A proof that only commits to the outputs cannot be passed off as revealing them, nor
+	// the other way round.
+	let mut revealed = job(2).public_inputs();
+	revealed[..2].copy_from_slice(FIXTURE_OUTPUTS);
+	revealed[5] = scalar_from_u64(1);
+	assert_eq!(verify(&vk, &proof(2), &revealed), Ok(false));
+	assert_eq!(verify(&vk, &p0, &job(2).public_inputs()), Ok(false));
 	// Job 0 with job_id encoded as r (≡ 0 mod r) must be rejected, not reduced.
 	let mut inputs = job(0).public_inputs();
-	inputs[2] = R_BYTES;
+	inputs[3] = R_BYTES;
 	assert_eq!(verify(&vk, &p0, &inputs), Err(Error::NonCanonicalPublicInput));
 }
 
@@ -178,7 +191,7 @@ fn valid_but_wrong_proof_points_do_not_verify() {
 	// A, B, C from job 1 with job 0's inputs, re-encoded through bytes.
 	let mut bytes = job(0).proof;
 	bytes[C].copy_from_slice(&job(1).proof[C]);
-	assert_eq!(check(MLP_2X2_VK, &bytes, &inputs), Ok(false));
+	assert_eq!(check(FIXTURE_VK, &bytes, &inputs), Ok(false));
 }
 
 #[test]
@@ -190,7 +203,7 @@ fn tampered_proof_bytes_never_verify() {
 			for mask in [0x01u8, 0x80] {
 				let mut bytes = job(0).proof;
 				bytes[pos] ^= mask;
-				let result = check(MLP_2X2_VK, &bytes, &inputs);
+				let result = check(FIXTURE_VK, &bytes, &inputs);
 				assert_ne!(result, Ok(true), "{name}: byte {pos} ^ {mask:#x} still verifies");
 				if result.is_err() {
 					errors += 1;
@@ -239,11 +252,11 @@ fn off_curve_points_rejected() {
 	bytes[96..128].copy_from_slice(&c1);
 	assert_eq!(Proof::decode(&bytes), Err(Error::PointNotOnCurve));
 	// Off-curve alpha in the key.
-	let mut vk_bytes = MLP_2X2_VK.to_vec();
+	let mut vk_bytes = FIXTURE_VK.to_vec();
 	vk_bytes[63] ^= 1;
 	assert_eq!(VerifyingKey::decode(&vk_bytes, MAX_INPUTS), Err(Error::PointNotOnCurve));
 	// Off-curve IC[5].
-	let mut vk_bytes = MLP_2X2_VK.to_vec();
+	let mut vk_bytes = FIXTURE_VK.to_vec();
 	let last = vk_bytes.len() - 1;
 	vk_bytes[last] ^= 1;
 	assert_eq!(VerifyingKey::decode(&vk_bytes, MAX_INPUTS), Err(Error::PointNotOnCurve));
@@ -257,10 +270,10 @@ fn point_at_infinity_rejected() {
 		assert_eq!(Proof::decode(&bytes), Err(Error::PointNotOnCurve));
 	}
 	// gamma = infinity in the key would unbind the public inputs.
-	let mut vk_bytes = MLP_2X2_VK.to_vec();
+	let mut vk_bytes = FIXTURE_VK.to_vec();
 	vk_bytes[192..320].fill(0);
 	assert_eq!(VerifyingKey::decode(&vk_bytes, MAX_INPUTS), Err(Error::PointNotOnCurve));
-	let mut vk_bytes = MLP_2X2_VK.to_vec();
+	let mut vk_bytes = FIXTURE_VK.to_vec();
 	vk_bytes[VK_FIXED_LEN..VK_FIXED_LEN + G1_LEN].fill(0);
 	assert_eq!(VerifyingKey::decode(&vk_bytes, MAX_INPUTS), Err(Error::PointNotOnCurve));
 }
@@ -273,7 +286,7 @@ fn g2_point_outside_subgroup_rejected() {
 	bytes[B].copy_from_slice(&bad);
 	assert_eq!(Proof::decode(&bytes), Err(Error::PointNotInSubgroup));
 	for (name, range) in [("beta", 64..192), ("gamma", 192..320), ("delta", 320..448)] {
-		let mut vk_bytes = MLP_2X2_VK.to_vec();
+		let mut vk_bytes = FIXTURE_VK.to_vec();
 		vk_bytes[range].copy_from_slice(&bad);
 		assert_eq!(VerifyingKey::decode(&vk_bytes, MAX_INPUTS), Err(Error::PointNotInSubgroup), "{name}");
 	}
@@ -358,7 +371,7 @@ fn non_canonical_coordinates_rejected() {
 	assert_eq!(Proof::decode(&bytes), Err(Error::NonCanonicalCoordinate));
 	// In the key: alpha.x, a G2 coordinate, and an IC coordinate.
 	for offset in [0usize, 64, 448 + 64 * 3 + 32] {
-		let mut vk_bytes = MLP_2X2_VK.to_vec();
+		let mut vk_bytes = FIXTURE_VK.to_vec();
 		vk_bytes[offset..offset + 32].copy_from_slice(&Q_BYTES);
 		assert_eq!(VerifyingKey::decode(&vk_bytes, MAX_INPUTS), Err(Error::NonCanonicalCoordinate), "{offset}");
 	}
@@ -399,30 +412,30 @@ fn wrong_public_input_count_rejected() {
 
 #[test]
 fn verifying_key_length_and_bound() {
-	let len = MLP_2X2_VK.len();
+	let len = FIXTURE_VK.len();
 	for bad_len in [0, 1, 64, VK_FIXED_LEN - 1, VK_FIXED_LEN, VK_FIXED_LEN + 1, VK_FIXED_LEN + 65, len - 1, len + 1, len + 63]
 	{
-		let mut bytes = MLP_2X2_VK.to_vec();
+		let mut bytes = FIXTURE_VK.to_vec();
 		bytes.resize(bad_len, 0);
 		assert_eq!(VerifyingKey::decode(&bytes, MAX_INPUTS), Err(Error::MalformedVerifyingKey), "len {bad_len}");
 	}
 	// Only IC[0]: zero public inputs.
 	assert_eq!(
-		VerifyingKey::decode(&MLP_2X2_VK[..VK_FIXED_LEN + G1_LEN], MAX_INPUTS),
+		VerifyingKey::decode(&FIXTURE_VK[..VK_FIXED_LEN + G1_LEN], MAX_INPUTS),
 		Err(Error::TooManyPublicInputs)
 	);
 	// The bound applies before any decoding.
-	assert_eq!(VerifyingKey::decode(MLP_2X2_VK, 4), Err(Error::TooManyPublicInputs));
-	assert_eq!(VerifyingKey::decode(MLP_2X2_VK, 0), Err(Error::TooManyPublicInputs));
-	assert_eq!(VerifyingKey::decode(MLP_2X2_VK, 5).map(|vk| vk.n_public()), Ok(5));
+	assert_eq!(VerifyingKey::decode(FIXTURE_VK, 5), Err(Error::TooManyPublicInputs));
+	assert_eq!(VerifyingKey::decode(FIXTURE_VK, 0), Err(Error::TooManyPublicInputs));
+	assert_eq!(VerifyingKey::decode(FIXTURE_VK, 6).map(|vk| vk.n_public()), Ok(6));
 	let huge = alloc::vec![0u8; vk_len(100)];
 	assert_eq!(VerifyingKey::decode(&huge, 99), Err(Error::TooManyPublicInputs));
-	// Dropping the last IC point gives a valid 4-input key, which then rejects 5 inputs.
-	let shorter = VerifyingKey::decode(&MLP_2X2_VK[..len - G1_LEN], MAX_INPUTS).expect("valid 4-input key");
-	assert_eq!(shorter.n_public(), 4);
+	// Dropping the last IC point gives a valid 5-input key, which then rejects 6 inputs.
+	let shorter = VerifyingKey::decode(&FIXTURE_VK[..len - G1_LEN], MAX_INPUTS).expect("valid 5-input key");
+	assert_eq!(shorter.n_public(), 5);
 	assert_eq!(verify(&shorter, &proof(0), &job(0).public_inputs()), Err(Error::PublicInputCountMismatch));
-	assert_eq!(verify(&shorter, &proof(0), &job(0).public_inputs()[..4]), Ok(false));
-	assert_eq!(vk_len(5), len);
+	assert_eq!(verify(&shorter, &proof(0), &job(0).public_inputs()[..5]), Ok(false));
+	assert_eq!(vk_len(6), len);
 	assert_eq!(vk_len(u32::MAX), VK_FIXED_LEN + G1_LEN * (u32::MAX as usize + 1));
 }
 
@@ -462,12 +475,12 @@ fn fuzz_random_bytes_never_panic() {
 		if bytes == job(0).proof {
 			continue;
 		}
-		assert_ne!(check(MLP_2X2_VK, &bytes, &inputs), Ok(true));
+		assert_ne!(check(FIXTURE_VK, &bytes, &inputs), Ok(true));
 	}
 	// Random public inputs (canonical or not) with a valid proof: never accepted.
 	for _ in 0..6 {
 		let mut inputs = job(0).public_inputs();
-		let idx = rng.below(5);
+		let idx = rng.below(6);
 		rng.fill(&mut inputs[idx]);
 		assert_ne!(verify(&vk, &proof(0), &inputs), Ok(true));
 	}
@@ -484,7 +497,7 @@ fn scalar_from_u64_is_big_endian() {
 
 #[test]
 fn outputs_fixture_is_minus_five_and_thirty_nine() {
-	assert_eq!(MLP_2X2_OUTPUTS, &[r_minus(5), scalar_from_u64(39)]);
+	assert_eq!(FIXTURE_OUTPUTS, &[r_minus(5), scalar_from_u64(39)]);
 }
 
 /// The JS encoder (circuits/lib/encoding.mjs) against an independent encoding of snarkjs'
@@ -492,7 +505,7 @@ fn outputs_fixture_is_minus_five_and_thirty_nine() {
 #[test]
 fn vk_bytes_match_snarkjs_json() {
 	let json: serde_json::Value =
-		serde_json::from_str(include_str!("../../../../circuits/build/mlp_2x2/verification_key.json")).unwrap();
+		serde_json::from_str(include_str!("../../../../circuits/build/fixture_2x2/verification_key.json")).unwrap();
 	let dec = |v: &serde_json::Value| fq_bytes(Fq::from_str(v.as_str().unwrap()).unwrap());
 	let g1 = |p: &serde_json::Value| [dec(&p[0]), dec(&p[1])].concat();
 	let g2 = |p: &serde_json::Value| [dec(&p[0][1]), dec(&p[0][0]), dec(&p[1][1]), dec(&p[1][0])].concat();
@@ -504,12 +517,12 @@ fn vk_bytes_match_snarkjs_json() {
 	for p in json["IC"].as_array().unwrap() {
 		expected.extend(g1(p));
 	}
-	assert_eq!(json["nPublic"], 5);
-	assert_eq!(expected.as_slice(), MLP_2X2_VK);
+	assert_eq!(json["nPublic"], 6);
+	assert_eq!(expected.as_slice(), FIXTURE_VK);
 
 	let fixture: serde_json::Value =
-		serde_json::from_str(include_str!("../../../../circuits/build/mlp_2x2/fixture.json")).unwrap();
-	assert_eq!(fixture["vk_hex"].as_str().unwrap(), hex::encode(MLP_2X2_VK));
+		serde_json::from_str(include_str!("../../../../circuits/build/fixture_2x2/fixture.json")).unwrap();
+	assert_eq!(fixture["vk_hex"].as_str().unwrap(), hex::encode(FIXTURE_VK));
 	for (i, p) in fixture["proofs"].as_array().unwrap().iter().enumerate() {
 		assert_eq!(p["proof_hex"].as_str().unwrap(), hex::encode(job(i).proof));
 		let mut expected = Vec::new();
