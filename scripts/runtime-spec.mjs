@@ -392,22 +392,27 @@ replayed for another job or model.
 ## Public-signal order
 
 \`\`\`
-[ output[0], ..., output[n-1], job_id, zk_commitment, input_hash ]
+[ y[0], ..., y[n-1], output_commitment, job_id, input_hash, reveal ]
 \`\`\`
 
 | signal | source | encoding |
 |---|---|---|
-| \`output[i]\` | the \`output: BoundedVec<H256>\` argument of \`submit_inference_result\` | 32-byte big-endian field element |
+| \`y[i]\` | public outputs: the \`output: Vec<H256>\` argument of \`submit_inference_result\`; committed outputs: zero | 32-byte big-endian field element |
+| \`output_commitment\` | the \`output_commitment\` argument: H(outputs ‖ salt), Poseidon | 32-byte big-endian field element |
 | \`job_id\` | the job's id (u64) as the chain assigned it | the u64 as a 32-byte big-endian field element (24 zero bytes, then the u64 big-endian) |
-| \`zk_commitment\` | the model's \`zk_commitment\` (ModelRegistry \`Models\`) | its 32 bytes, read as a big-endian field element |
-| \`input_hash\` | the job's \`input_hash\` (ComputeJobs, set by \`submit_inference_job\`) | its 32 bytes, read as a big-endian field element |
+| \`input_hash\` | the job's \`input_hash\` (ComputeJobs, set by \`submit_inference_job\`): H(input ‖ salt) | its 32 bytes, read as a big-endian field element |
+| \`reveal\` | the job's \`OutputVisibility\`: 1 for \`Public\`, 0 for \`Committed\` | 32-byte big-endian field element |
 
-Every element must be canonical, i.e. less than the BN254 scalar-field modulus
+The circuit is the model's (\`ModelRegistry::Models[model].circuit\`, recorded in the job when it
+is submitted): its weights are constants of the circuit, so the verifying key identifies the
+model and the consumer never chooses it. Every element must be canonical, i.e. less than the
+BN254 scalar-field modulus
 r = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
 a value ≥ r is rejected, never reduced. A negative fixed-point value v is encoded as r − |v|.
-This is the order in which a circom circuit declares its outputs first and then the public inputs
-\`job_id\`, \`zk_commitment\`, \`input_hash\` (snarkjs' \`publicSignals\` order); the verifying key's
-\`nPublic\` is \`n + 3\`.
+This is the order of a circom circuit that declares its outputs \`y_pub[n]\`, \`out_commitment\`
+first and then the public inputs \`job_id\`, \`input_hash\`, \`reveal\` (snarkjs' \`publicSignals\`
+order); the verifying key's \`nPublic\` is \`n + 4\`. H is the Poseidon vector hash of
+\`@modelproof/sdk\` (\`poseidonVector\`, circomlib's Poseidon over BN254).
 
 ## Byte encodings
 
@@ -426,7 +431,7 @@ converts its JSON to these bytes. The point at infinity is rejected in keys and 
 be on the curve and G2 points in the prime-order subgroup. \`register_circuit(vk)\` stores a key under
 \`CircuitId = blake2_256(vk bytes)\`.
 
-## Reference circuits
+## Test circuits
 
 Verifying keys copied from \`circuits/build/<name>/\` into \`runtime-spec/circuits/<name>/\`
 (\`verification_key.json\` as snarkjs wrote it, \`vk.bin\` in the encoding above).

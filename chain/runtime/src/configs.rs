@@ -11,9 +11,9 @@ use frame_support::{
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
+use frame_system::EnsureRoot;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use frame_system::EnsureRoot;
 use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
@@ -260,7 +260,11 @@ impl pallet_compute_jobs::BenchmarkHelper<AccountId> for ComputeJobsBenchmarkHel
 		circuit_id: modelproof_primitives::CircuitId,
 		royalty: sp_runtime::Permill,
 	) -> modelproof_primitives::ModelId {
-		pallet_model_registry::Pallet::<Runtime>::benchmark_register(owner, Some(circuit_id), royalty)
+		pallet_model_registry::Pallet::<Runtime>::benchmark_register(
+			owner,
+			Some(circuit_id),
+			royalty,
+		)
 	}
 
 	fn grant(model_id: modelproof_primitives::ModelId, grantee: &AccountId) {

@@ -327,7 +327,14 @@ mod benchmarks {
 		let output: Vec<H256> = fixture.outputs.iter().map(|o| H256(*o)).collect();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(worker), job_id, output, H256(FIXTURE_OUT_COMMITMENT), fixture.proof);
+		_(
+			RawOrigin::Signed(worker),
+			job_id,
+			output,
+			H256(FIXTURE_OUT_COMMITMENT),
+			vec![],
+			fixture.proof,
+		);
 
 		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.status), Some(JobStatus::Completed));
 		Ok(())
@@ -448,7 +455,8 @@ mod benchmarks {
 		c: Linear<{ T::MinCommitteeSize::get() }, { T::MaxCommitteeSize::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let (job_id, _) = aggregating_job::<T>(T::MinContributors::get(), c)?;
-		let deadline = Jobs::<T>::get(job_id).map(|j| j.deadline).ok_or(BenchmarkError::Stop("no job"))?;
+		let deadline =
+			Jobs::<T>::get(job_id).map(|j| j.deadline).ok_or(BenchmarkError::Stop("no job"))?;
 		frame_system::Pallet::<T>::set_block_number(deadline.saturating_add(1u32.into()));
 		let caller: T::AccountId = whitelisted_caller();
 
@@ -469,7 +477,8 @@ mod benchmarks {
 		for member in &members {
 			post_partial::<T>(member, job_id)?;
 		}
-		let consumer = Jobs::<T>::get(job_id).map(|j| j.consumer).ok_or(BenchmarkError::Stop("no job"))?;
+		let consumer =
+			Jobs::<T>::get(job_id).map(|j| j.consumer).ok_or(BenchmarkError::Stop("no job"))?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(consumer), job_id);

@@ -76,12 +76,22 @@ pub const BN254_R: [u8; 32] = [
 pub const FIXED_PUBLIC_SIGNALS: u32 = 4;
 
 /// The public signal `reveal`: `1` when the outputs are public, `0` when committed.
-pub fn reveal_signal(visibility: OutputVisibility) -> [u8; 32] {
+pub fn reveal_signal(visibility: &OutputVisibility) -> [u8; 32] {
 	let mut signal = [0u8; 32];
-	if visibility == OutputVisibility::Public {
+	if visibility.is_public() {
 		signal[31] = 1;
 	}
 	signal
+}
+
+/// The result fields of `submit_inference_result`, handed to its `do_*` function.
+pub struct InferenceSubmission {
+	/// The outputs (empty when committed).
+	pub output: alloc::vec::Vec<sp_core::H256>,
+	/// `H(outputs ‖ salt)`.
+	pub output_commitment: sp_core::H256,
+	/// CID of the sealed outputs (empty when public).
+	pub sealed_output_cid: alloc::vec::Vec<u8>,
 }
 
 /// The registered circuits, as [`frame_support::traits::Contains`] for the model registry
@@ -314,14 +324,8 @@ pub mod pallet {
 
 	/// Aggregation contributions: `(job, participant) → contribution`.
 	#[pallet::storage]
-	pub type Contributions<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		JobId,
-		Blake2_128Concat,
-		T::AccountId,
-		Contribution<T>,
-	>;
+	pub type Contributions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, Contribution<T>>;
 
 	/// Number of contributions received by an aggregation job (rejected ones included).
 	#[pallet::storage]
@@ -588,6 +592,9 @@ pub mod pallet {
 		OutputCountMismatch,
 		/// An output or the output commitment is not a canonical BN254 scalar (it is `≥ r`).
 		NonCanonicalOutput,
+		/// A job with committed outputs needs the CID of the sealed outputs; a job with public
+		/// outputs takes none.
+		SealedOutputMismatch,
 		/// The proof is malformed or does not verify. Nothing was paid.
 		InvalidProof,
 		/// An aggregation job needs at least `MinContributors` participants.
@@ -782,7 +789,8 @@ pub mod pallet {
 		/// a circuit) on the input whose salted Poseidon hash is `input_hash` (fetchable,
 		/// encrypted to the model's granted workers, at `input_cid`). The proof is checked with
 		/// the model's circuit; `outputs` says whether the results are published on chain or
-		/// only committed to. `reward` is locked in a managed escrow and `JobDeposit` held on
+		/// only committed to (and sealed to the consumer's X25519 `result_key`, which must not
+		/// be a weak key). `reward` is locked in a managed escrow and `JobDeposit` held on
 		/// the caller; the deadline is at most `MaxJobDuration` blocks ahead.
 		///
 		/// Emits `JobSubmitted`.
@@ -806,6 +814,9 @@ pub mod pallet {
 			let circuit = Circuits::<T>::get(circuit_id).ok_or(Error::<T>::UnknownCircuit)?;
 			ensure!(circuit.n_public > FIXED_PUBLIC_SIGNALS, Error::<T>::CircuitUnsuitable);
 			ensure!(is_canonical_scalar(&input_hash), Error::<T>::NonCanonicalInputHash);
+			if let OutputVisibility::Committed { result_key } = &outputs {
+				ensure!(!is_weak_x25519_key(result_key), Error::<T>::WeakEncryptionKey);
+			}
 			ensure!(!reward.is_zero(), Error::<T>::ZeroReward);
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::ensure_deadline(now, deadline)?;
@@ -842,13 +853,15 @@ pub mod pallet {
 
 		/// Post the result of a claimed inference job with its Groth16 proof (A ‖ B ‖ C, 256
 		/// bytes): `output` (the outputs as field elements; empty for a job with committed
-		/// outputs) and `output_commitment` (`H(outputs ‖ salt)`). The chain builds the public
-		/// signals from its own state — `output…` (zeros for committed outputs), the output
-		/// commitment, the job id (32-byte big-endian), the job's `input_hash` and `reveal` —
-		/// and verifies the proof against the job's circuit. On success the reward is paid from
-		/// escrow: `royalty · reward` to the model owner, the rest to the worker, and the result
-		/// is stored in `InferenceOutputs`. A proof that is malformed or does not verify fails
-		/// with `InvalidProof` and changes nothing.
+		/// outputs), `output_commitment` (`H(outputs ‖ salt)`) and `sealed_output_cid` (for
+		/// committed outputs, the CID of the outputs and salt sealed to the job's `result_key`;
+		/// empty for public outputs). The chain builds the public signals from its own state —
+		/// `output…` (zeros for committed outputs), the output commitment, the job id (32-byte
+		/// big-endian), the job's `input_hash` and `reveal` — and verifies the proof against
+		/// the job's circuit. On success the reward is paid from escrow: `royalty · reward` to
+		/// the model owner, the rest to the worker, and the result is stored in
+		/// `InferenceOutputs`. A proof that is malformed or does not verify fails with
+		/// `InvalidProof` and changes nothing.
 		///
 		/// Emits `InferenceResultAccepted` and `JobCompleted`.
 		#[pallet::call_index(5)]
@@ -860,10 +873,16 @@ pub mod pallet {
 			job_id: JobId,
 			output: Vec<H256>,
 			output_commitment: H256,
+			sealed_output_cid: Vec<u8>,
 			proof: [u8; 256],
 		) -> DispatchResultWithPostInfo {
 			let worker = ensure_signed(origin)?;
-			Self::do_submit_inference_result(worker, job_id, output, output_commitment, proof)
+			Self::do_submit_inference_result(
+				worker,
+				job_id,
+				InferenceSubmission { output, output_commitment, sealed_output_cid },
+				proof,
+			)
 		}
 
 		/// Submit a secure-aggregation job over the vectors (of length `vector_len`) of the
@@ -1189,7 +1208,9 @@ pub mod pallet {
 						now <= *candidacy_end || candidates.len() < size,
 						Error::<T>::CandidacyClosed
 					);
-					candidates.try_push(worker.clone()).map_err(|_| Error::<T>::TooManyCandidates)?;
+					candidates
+						.try_push(worker.clone())
+						.map_err(|_| Error::<T>::TooManyCandidates)?;
 					// After the candidacy period applications are accepted only until there
 					// are exactly enough: nothing is left to draw, every candidate sits.
 					if now > *candidacy_end && candidates.len() == size {
@@ -1242,9 +1263,8 @@ pub mod pallet {
 
 			let applied = candidates.len() as u32;
 			let seed_hash = frame_system::Pallet::<T>::block_hash(seed_block);
-			let seed = sp_io::hashing::blake2_256(
-				&(b"modelproof/committee", seed_hash, job_id).encode(),
-			);
+			let seed =
+				sp_io::hashing::blake2_256(&(b"modelproof/committee", seed_hash, job_id).encode());
 			let mut drawn = candidates.to_vec();
 			draw_committee(&mut drawn, size, &seed);
 			for loser in drawn.iter().skip(size) {
@@ -1263,14 +1283,21 @@ pub mod pallet {
 		fn do_submit_inference_result(
 			worker: T::AccountId,
 			job_id: JobId,
-			output: Vec<H256>,
-			output_commitment: H256,
+			submission: InferenceSubmission,
 			proof: [u8; 256],
 		) -> DispatchResultWithPostInfo {
+			let InferenceSubmission { output, output_commitment, sealed_output_cid } = submission;
+			let sealed_output_cid: BoundedVec<u8, T::MaxCidLen> =
+				sealed_output_cid.try_into().map_err(|_| Error::<T>::CidTooLong)?;
 			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 			let (model_id, circuit_id, input_hash, visibility) = match &job.kind {
 				JobKind::Inference {
-					model_id, circuit_id, input_hash, outputs, worker: claimant, ..
+					model_id,
+					circuit_id,
+					input_hash,
+					outputs,
+					worker: claimant,
+					..
 				} => {
 					ensure!(claimant.as_ref() == Some(&worker), Error::<T>::NotClaimant);
 					(*model_id, *circuit_id, *input_hash, *outputs)
@@ -1283,11 +1310,12 @@ pub mod pallet {
 
 			let circuit = Circuits::<T>::get(circuit_id).ok_or(Error::<T>::UnknownCircuit)?;
 			let n_outputs = circuit.n_public.saturating_sub(FIXED_PUBLIC_SIGNALS) as usize;
-			let expected_len = match visibility {
-				OutputVisibility::Public => n_outputs,
-				OutputVisibility::Committed => 0,
-			};
+			let expected_len = if visibility.is_public() { n_outputs } else { 0 };
 			ensure!(output.len() == expected_len, Error::<T>::OutputCountMismatch);
+			ensure!(
+				sealed_output_cid.is_empty() == visibility.is_public(),
+				Error::<T>::SealedOutputMismatch
+			);
 			ensure!(
 				output.iter().all(is_canonical_scalar) && is_canonical_scalar(&output_commitment),
 				Error::<T>::NonCanonicalOutput
@@ -1295,14 +1323,15 @@ pub mod pallet {
 			let model = T::Models::model(model_id).ok_or(Error::<T>::UnknownModel)?;
 
 			let mut signals: Vec<[u8; 32]> = Vec::with_capacity(circuit.n_public as usize);
-			match visibility {
-				OutputVisibility::Public => signals.extend(output.iter().map(|o| o.0)),
-				OutputVisibility::Committed => signals.resize(n_outputs, [0u8; 32]),
+			if visibility.is_public() {
+				signals.extend(output.iter().map(|o| o.0));
+			} else {
+				signals.resize(n_outputs, [0u8; 32]);
 			}
 			signals.push(output_commitment.0);
 			signals.push(job_id_signal(job_id));
 			signals.push(input_hash.0);
-			signals.push(reveal_signal(visibility));
+			signals.push(reveal_signal(&visibility));
 
 			let vk = VerifyingKey::decode(&circuit.vk, T::MaxPublicInputs::get())
 				.map_err(|_| Error::<T>::InvalidVerifyingKey)?;
@@ -1339,7 +1368,7 @@ pub mod pallet {
 				output.try_into().map_err(|_| Error::<T>::OutputCountMismatch)?;
 			InferenceOutputs::<T>::insert(
 				job_id,
-				InferenceResult { output: output.clone(), output_commitment },
+				InferenceResult { output: output.clone(), output_commitment, sealed_output_cid },
 			);
 			job.status = JobStatus::Completed;
 			job.finished_at = Some(now);
@@ -1468,7 +1497,11 @@ pub mod pallet {
 			*review_end = Some(end);
 			job.status = JobStatus::Aggregating;
 			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::ContributionsClosed { job_id, contributors, review_end: end });
+			Self::deposit_event(Event::ContributionsClosed {
+				job_id,
+				contributors,
+				review_end: end,
+			});
 			Ok(())
 		}
 
@@ -1653,7 +1686,8 @@ pub mod pallet {
 					Some(FailureReason::CommitteeNotFormed)
 				},
 				JobStatus::Collecting => {
-					let no_more = ContributionCount::<T>::get(job_id) as usize >= participants.len()
+					let no_more = ContributionCount::<T>::get(job_id) as usize
+						>= participants.len()
 						|| now > *contribution_deadline;
 					(no_more && too_few).then_some(FailureReason::TooFewContributions)
 				},
@@ -1706,18 +1740,19 @@ pub mod pallet {
 		/// slashed. Never fails.
 		fn slash_claim(worker: &T::AccountId) -> BalanceOf<T> {
 			Workers::<T>::mutate(worker, |maybe| {
-				let Some(info) = maybe else { return Zero::zero() };
+				let Some(info) = maybe else {
+					return Zero::zero();
+				};
 				info.open_jobs = info.open_jobs.saturating_sub(1);
 				let amount = (T::SlashFraction::get() * T::WorkerBond::get()).min(info.bond);
 				if amount.is_zero() {
 					return Zero::zero();
 				}
-				let (credit, _missing) =
-					<T::Currency as BalancedHold<T::AccountId>>::slash(
-						&HoldReason::WorkerBond.into(),
-						worker,
-						amount,
-					);
+				let (credit, _missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+					&HoldReason::WorkerBond.into(),
+					worker,
+					amount,
+				);
 				let slashed = credit.peek();
 				T::Slash::on_unbalanced(credit);
 				info.bond = info.bond.saturating_sub(slashed);
@@ -1751,8 +1786,9 @@ pub mod pallet {
 			use modelproof_groth16::fixtures::{FIXTURE_N_PUBLIC, FIXTURE_VK};
 			let circuit_id = H256(sp_io::hashing::blake2_256(FIXTURE_VK));
 			if !Circuits::<T>::contains_key(circuit_id) {
-				let owner = T::AccountId::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
-					.expect("an account id decodes from zeroes");
+				let owner =
+					T::AccountId::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
+						.expect("an account id decodes from zeroes");
 				Circuits::<T>::insert(
 					circuit_id,
 					CircuitInfo {

@@ -67,7 +67,10 @@ fn has_event(event: Event<Test>) -> bool {
 /// hash of the block after the candidacy period).
 fn run_to(block: u64) {
 	for n in System::block_number()..block {
-		frame_system::BlockHash::<Test>::insert(n, H256(sp_io::hashing::blake2_256(&n.to_le_bytes())));
+		frame_system::BlockHash::<Test>::insert(
+			n,
+			H256(sp_io::hashing::blake2_256(&n.to_le_bytes())),
+		);
 	}
 	System::set_block_number(block);
 }
@@ -337,6 +340,7 @@ fn dispatch_weights_follow_arguments() {
 		job_id: 0,
 		output: outputs(p),
 		output_commitment: oc(),
+		sealed_output_cid: vec![],
 		proof: p.proof,
 	};
 	assert_eq!(
@@ -349,6 +353,7 @@ fn dispatch_weights_follow_arguments() {
 		job_id: 0,
 		output: vec![],
 		output_commitment: oc(),
+		sealed_output_cid: vec![],
 		proof: p.proof,
 	};
 	assert_eq!(
@@ -360,6 +365,7 @@ fn dispatch_weights_follow_arguments() {
 		job_id: 0,
 		output: vec![H256::zero(); 1_000],
 		output_commitment: oc(),
+		sealed_output_cid: vec![],
 		proof: p.proof,
 	};
 	assert_eq!(
@@ -623,10 +629,7 @@ fn submit_inference_job_errors() {
 		);
 		let retired = zk_model(Permill::zero());
 		assert_ok!(Models::retire_model(signed(OWNER), retired));
-		assert_noop!(
-			submit(retired, hash, INPUT_CID.to_vec(), REWARD, DEADLINE),
-			E::ModelRetired
-		);
+		assert_noop!(submit(retired, hash, INPUT_CID.to_vec(), REWARD, DEADLINE), E::ModelRetired);
 		// The registry binds models to registered circuits only; a model stored around it
 		// (the benchmark helper) with an unknown circuit still cannot take jobs.
 		let unbound = pallet_model_registry::Pallet::<Test>::benchmark_register(
@@ -677,7 +680,14 @@ fn a_job_is_proven_with_its_models_circuit() {
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job1));
 		let p1 = fixture(1);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job1, outputs(p1), oc(), p1.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job1,
+				outputs(p1),
+				oc(),
+				vec![],
+				p1.proof
+			),
 			E::InvalidProof
 		);
 	});
@@ -769,6 +779,7 @@ fn valid_proof_pays_worker_and_royalty() {
 			job_id,
 			outputs(p),
 			oc(),
+			vec![],
 			p.proof
 		));
 
@@ -797,7 +808,14 @@ fn valid_proof_pays_worker_and_royalty() {
 
 		// The result cannot be posted twice.
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::JobNotClaimed
 		);
 	});
@@ -818,6 +836,7 @@ fn royalty_free_model_pays_worker_everything() {
 			job_id,
 			outputs(p),
 			oc(),
+			vec![],
 			p.proof
 		));
 		assert_eq!(free(WORKER), INITIAL - WORKER_BOND + REWARD);
@@ -831,7 +850,7 @@ fn assert_rejected(output: Vec<H256>, proof: [u8; 256], error: E) {
 	let (_, _, job_id) = claimed_inference();
 	let before = (free(CONSUMER), escrow_held(CONSUMER), free(WORKER), free(OWNER));
 	assert_noop!(
-		ComputeJobs::submit_inference_result(signed(WORKER), job_id, output, oc(), proof),
+		ComputeJobs::submit_inference_result(signed(WORKER), job_id, output, oc(), vec![], proof),
 		error
 	);
 	assert_eq!(before, (free(CONSUMER), escrow_held(CONSUMER), free(WORKER), free(OWNER)));
@@ -839,7 +858,14 @@ fn assert_rejected(output: Vec<H256>, proof: [u8; 256], error: E) {
 	assert!(InferenceOutputs::<Test>::get(job_id).is_none());
 	// The real proof still goes through afterwards.
 	let p = fixture(job_id);
-	assert_ok!(ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof));
+	assert_ok!(ComputeJobs::submit_inference_result(
+		signed(WORKER),
+		job_id,
+		outputs(p),
+		oc(),
+		vec![],
+		p.proof
+	));
 }
 
 #[test]
@@ -945,11 +971,25 @@ fn proof_cannot_be_replayed_on_another_job() {
 		let p1 = fixture(1);
 		// Same model, same input, same output: only the job id differs.
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job1, outputs(p0), oc(), p0.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job1,
+				outputs(p0),
+				oc(),
+				vec![],
+				p0.proof
+			),
 			E::InvalidProof
 		);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job0, outputs(p1), oc(), p1.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job0,
+				outputs(p1),
+				oc(),
+				vec![],
+				p1.proof
+			),
 			E::InvalidProof
 		);
 		assert_ok!(ComputeJobs::submit_inference_result(
@@ -957,6 +997,7 @@ fn proof_cannot_be_replayed_on_another_job() {
 			job1,
 			outputs(p1),
 			oc(),
+			vec![],
 			p1.proof
 		));
 		assert_ok!(ComputeJobs::submit_inference_result(
@@ -964,6 +1005,7 @@ fn proof_cannot_be_replayed_on_another_job() {
 			job0,
 			outputs(p0),
 			oc(),
+			vec![],
 			p0.proof
 		));
 		assert_eq!(status(job0), JobStatus::Completed);
@@ -991,7 +1033,14 @@ fn proof_is_bound_to_input_hash_and_output_commitment() {
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::InvalidProof
 		);
 	});
@@ -1005,6 +1054,7 @@ fn proof_is_bound_to_input_hash_and_output_commitment() {
 				job_id,
 				outputs(p),
 				H256::from_low_u64_be(5),
+				vec![],
 				p.proof
 			),
 			E::InvalidProof
@@ -1015,6 +1065,7 @@ fn proof_is_bound_to_input_hash_and_output_commitment() {
 				job_id,
 				outputs(p),
 				H256(BN254_R),
+				vec![],
 				p.proof
 			),
 			E::NonCanonicalOutput
@@ -1022,41 +1073,42 @@ fn proof_is_bound_to_input_hash_and_output_commitment() {
 	});
 }
 
+const SEALED_CID: &[u8] = b"bafysealedoutputs";
+
 #[test]
 fn committed_outputs_are_verified_without_being_published() {
 	new_test_ext().execute_with(|| {
 		let (model_id, _) = inference_setup();
-		let job_id = submit_inference_as(model_id, OutputVisibility::Committed);
+		let committed_job = OutputVisibility::Committed { result_key: RESULT_KEY };
+		let job_id = submit_inference_as(model_id, committed_job);
 		assert_eq!(job_id, 0);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let committed = committed_fixture(job_id);
 		let revealing = fixture(job_id);
-		// The outputs must not be posted for a committed job.
-		assert_noop!(
+		let result = |output: Vec<H256>, sealed: &[u8], proof: [u8; 256]| {
 			ComputeJobs::submit_inference_result(
 				signed(WORKER),
 				job_id,
-				outputs(committed),
+				output,
 				oc(),
-				committed.proof
-			),
+				sealed.to_vec(),
+				proof,
+			)
+		};
+		// The outputs must not be posted for a committed job, the sealed outputs must be.
+		assert_noop!(
+			result(outputs(committed), SEALED_CID, committed.proof),
 			E::OutputCountMismatch
 		);
+		assert_noop!(result(vec![], b"", committed.proof), E::SealedOutputMismatch);
+		assert_noop!(result(vec![], &[0x61; MAX_CID as usize + 1], committed.proof), E::CidTooLong);
 		// A proof that reveals (reveal = 1) does not verify as a committed one.
-		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], oc(), revealing.proof),
-			E::InvalidProof
-		);
-		assert_ok!(ComputeJobs::submit_inference_result(
-			signed(WORKER),
-			job_id,
-			vec![],
-			oc(),
-			committed.proof
-		));
-		let result = InferenceOutputs::<Test>::get(job_id).unwrap();
-		assert!(result.output.is_empty());
-		assert_eq!(result.output_commitment, oc());
+		assert_noop!(result(vec![], SEALED_CID, revealing.proof), E::InvalidProof);
+		assert_ok!(result(vec![], SEALED_CID, committed.proof));
+		let stored = InferenceOutputs::<Test>::get(job_id).unwrap();
+		assert!(stored.output.is_empty());
+		assert_eq!(stored.output_commitment, oc());
+		assert_eq!(stored.sealed_output_cid.to_vec(), SEALED_CID.to_vec());
 		assert!(has_event(Event::InferenceResultAccepted {
 			job_id,
 			worker: WORKER,
@@ -1064,25 +1116,82 @@ fn committed_outputs_are_verified_without_being_published() {
 			output_commitment: oc(),
 		}));
 		assert_eq!(status(job_id), JobStatus::Completed);
+		assert_eq!(
+			Jobs::<Test>::get(job_id).unwrap().kind,
+			JobKind::Inference {
+				model_id,
+				circuit_id: fixture_circuit(),
+				input_hash: H256(FIXTURE_INPUT_HASH),
+				input_cid: INPUT_CID.to_vec().try_into().unwrap(),
+				outputs: committed_job,
+				worker: Some(WORKER),
+			}
+		);
 	});
 	new_test_ext().execute_with(|| {
-		// And a committed proof cannot be passed off for a public job.
+		// A committed proof cannot be passed off for a public job, and a public job takes no
+		// sealed outputs.
 		let (_, _, job_id) = claimed_inference();
 		let committed = committed_fixture(job_id);
+		let p = fixture(job_id);
 		assert_noop!(
 			ComputeJobs::submit_inference_result(
 				signed(WORKER),
 				job_id,
 				outputs(committed),
 				oc(),
+				vec![],
 				committed.proof
 			),
 			E::InvalidProof
 		);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], oc(), committed.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				vec![],
+				oc(),
+				vec![],
+				committed.proof
+			),
 			E::OutputCountMismatch
 		);
+		assert_noop!(
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				SEALED_CID.to_vec(),
+				p.proof
+			),
+			E::SealedOutputMismatch
+		);
+	});
+}
+
+#[test]
+fn committed_outputs_need_a_strong_result_key() {
+	new_test_ext().execute_with(|| {
+		let (model_id, _) = inference_setup();
+		for weak in [[0u8; 32], {
+			let mut one = [0u8; 32];
+			one[0] = 1;
+			one
+		}] {
+			assert_noop!(
+				ComputeJobs::submit_inference_job(
+					signed(CONSUMER),
+					model_id,
+					H256(FIXTURE_INPUT_HASH),
+					INPUT_CID.to_vec(),
+					OutputVisibility::Committed { result_key: weak },
+					REWARD,
+					DEADLINE,
+				),
+				E::WeakEncryptionKey
+			);
+		}
 	});
 }
 
@@ -1110,11 +1219,25 @@ fn output_count_must_match_the_circuit() {
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		let p = fixture(job_id);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::OutputCountMismatch
 		);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, vec![], oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				vec![],
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::OutputCountMismatch
 		);
 		assert_noop!(
@@ -1123,6 +1246,7 @@ fn output_count_must_match_the_circuit() {
 				job_id,
 				vec![H256::zero(); 100],
 				oc(),
+				vec![],
 				p.proof
 			),
 			E::OutputCountMismatch
@@ -1131,7 +1255,14 @@ fn output_count_must_match_the_circuit() {
 		let mut three = outputs(p);
 		three.push(H256::zero());
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, three, oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				three,
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::InvalidProof
 		);
 	});
@@ -1144,35 +1275,77 @@ fn submit_inference_result_errors() {
 		let job_id = submit_inference(model_id);
 		let p = fixture(job_id);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), 99, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				99,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::UnknownJob
 		);
 		// Not claimed yet: nobody is the claimant.
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::NotClaimant
 		);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER), job_id));
 		register_worker(WORKER2);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER2), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER2),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::NotClaimant
 		);
 		run_to(DEADLINE + 1);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::DeadlinePassed
 		);
 		assert_ok!(ComputeJobs::expire_job(signed(NOBODY), job_id));
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), job_id, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				job_id,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::JobNotClaimed
 		);
 
 		run_to(1);
 		let agg = submit_aggregation(vec![P1, P2, P3], 2, REWARD + 1);
 		assert_noop!(
-			ComputeJobs::submit_inference_result(signed(WORKER), agg, outputs(p), oc(), p.proof),
+			ComputeJobs::submit_inference_result(
+				signed(WORKER),
+				agg,
+				outputs(p),
+				oc(),
+				vec![],
+				p.proof
+			),
 			E::NotInferenceJob
 		);
 	});
@@ -1197,6 +1370,7 @@ fn royalty_that_cannot_be_deposited_stays_with_consumer() {
 			job_id,
 			outputs(p),
 			oc(),
+			vec![],
 			p.proof
 		));
 		assert_eq!(free(NOBODY), 0);
@@ -1223,6 +1397,7 @@ fn royalty_creates_a_fresh_owner_account() {
 			job_id,
 			outputs(p),
 			oc(),
+			vec![],
 			p.proof
 		));
 		assert_eq!(free(NOBODY), 50);
@@ -1238,11 +1413,15 @@ fn royalty_creates_a_fresh_owner_account() {
 #[test]
 fn weak_encryption_keys_are_refused() {
 	new_test_ext().execute_with(|| {
-		for weak in [[0u8; 32], {
-			let mut one = [0u8; 32];
-			one[0] = 1;
-			one
-		}, [0xff; 32]] {
+		for weak in [
+			[0u8; 32],
+			{
+				let mut one = [0u8; 32];
+				one[0] = 1;
+				one
+			},
+			[0xff; 32],
+		] {
 			assert_noop!(ComputeJobs::register_worker(signed(WORKER), weak), E::WeakEncryptionKey);
 		}
 		assert_noop!(
@@ -1266,8 +1445,7 @@ fn weak_encryption_keys_are_refused() {
 fn one_bond_backs_at_most_max_open_claims() {
 	new_test_ext().execute_with(|| {
 		let (model_id, _) = inference_setup();
-		let jobs: Vec<JobId> =
-			(0..=MAX_OPEN_CLAIMS).map(|_| submit_inference(model_id)).collect();
+		let jobs: Vec<JobId> = (0..=MAX_OPEN_CLAIMS).map(|_| submit_inference(model_id)).collect();
 		for job_id in &jobs[..MAX_OPEN_CLAIMS as usize] {
 			assert_ok!(ComputeJobs::claim_job(signed(WORKER), *job_id));
 		}
@@ -1536,10 +1714,7 @@ fn form_committee_errors() {
 		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), 4), E::UnknownJob);
 		let (model_id, _) = inference_setup();
 		let inference = submit_inference(model_id);
-		assert_noop!(
-			ComputeJobs::form_committee(signed(NOBODY), inference),
-			E::NotAggregationJob
-		);
+		assert_noop!(ComputeJobs::form_committee(signed(NOBODY), inference), E::NotAggregationJob);
 		let job_id = submit_aggregation(vec![P1, P2, P3], 2, REWARD);
 		register_worker(WORKER2);
 		assert_ok!(ComputeJobs::claim_job(signed(WORKER2), job_id));
@@ -1614,7 +1789,10 @@ fn committee_seats_follow_the_share_of_candidates() {
 		}
 		let share = operator_seats as f64 / (jobs as usize * size) as f64;
 		let expected = operator.len() as f64 / (operator.len() + honest.len()) as f64;
-		assert!((share - expected).abs() < 0.05, "operator won {share:.3} of the seats, expected {expected:.3}");
+		assert!(
+			(share - expected).abs() < 0.05,
+			"operator won {share:.3} of the seats, expected {expected:.3}"
+		);
 		// Whole committees to the operator: C(3,3)/C(8,3) = 1/56 of jobs, not all of them.
 		assert!(whole_committees < jobs as usize / 20, "{whole_committees} whole committees");
 	});
@@ -1697,7 +1875,10 @@ fn submit_aggregation_job_errors() {
 		// A committee of one would hold every vector in the clear.
 		assert_noop!(submit(three(), 1, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
 		assert_noop!(submit(three(), 0, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
-		assert_noop!(submit(three(), MAX_COMMITTEE + 1, 4, REWARD, 10, 20), E::InvalidCommitteeSize);
+		assert_noop!(
+			submit(three(), MAX_COMMITTEE + 1, 4, REWARD, 10, 20),
+			E::InvalidCommitteeSize
+		);
 		assert_noop!(submit(three(), 2, 0, REWARD, 10, 20), E::InvalidVectorLen);
 		assert_noop!(submit(three(), 2, MAX_VECTOR + 1, REWARD, 10, 20), E::InvalidVectorLen);
 		assert_noop!(submit(three(), 2, 4, 0, 10, 20), E::ZeroReward);
@@ -2011,10 +2192,8 @@ fn aggregation_end_to_end() {
 		assert_eq!(escrow_held(CONSUMER), reward);
 		form_with(job_id, &[WORKER2, WORKER, WORKER3]);
 		let committee = committee_of(job_id);
-		let outsider = [WORKER, WORKER2, WORKER3]
-			.into_iter()
-			.find(|w| !committee.contains(w))
-			.unwrap();
+		let outsider =
+			[WORKER, WORKER2, WORKER3].into_iter().find(|w| !committee.contains(w)).unwrap();
 
 		for p in [P1, P2, P3] {
 			contribute(p, job_id);
@@ -2119,6 +2298,7 @@ fn completed_job_cannot_expire() {
 			job_id,
 			outputs(p),
 			oc(),
+			vec![],
 			p.proof
 		));
 		run_to(DEADLINE + 1);
@@ -2240,6 +2420,7 @@ fn inference_job_deposit_returns_on_prune() {
 			job_id,
 			outputs(p),
 			oc(),
+			vec![],
 			p.proof
 		));
 		assert!(InferenceOutputs::<Test>::get(job_id).is_some());
@@ -2368,8 +2549,12 @@ mod adversarial {
 	/// Three times in four, an unfinished job in the state `wanted` (if any); else a recent
 	/// job, whatever its state.
 	fn pick_where(pick: u64, wanted: impl Fn(&JobInfo<Test>) -> bool) -> JobId {
-		let matching: Vec<JobId> =
-			unfinished_jobs().into_iter().rev().filter(|(_, j)| wanted(j)).map(|(id, _)| id).collect();
+		let matching: Vec<JobId> = unfinished_jobs()
+			.into_iter()
+			.rev()
+			.filter(|(_, j)| wanted(j))
+			.map(|(id, _)| id)
+			.collect();
 		if matching.is_empty() || pick % 4 == 3 {
 			pick_job(pick)
 		} else {
@@ -2382,7 +2567,8 @@ mod adversarial {
 	}
 
 	fn unfinished_jobs() -> Vec<(JobId, JobInfo<Test>)> {
-		let mut jobs: Vec<_> = Jobs::<Test>::iter().filter(|(_, j)| !j.status.is_finished()).collect();
+		let mut jobs: Vec<_> =
+			Jobs::<Test>::iter().filter(|(_, j)| !j.status.is_finished()).collect();
 		jobs.sort_by_key(|(id, _)| *id);
 		jobs
 	}
@@ -2395,7 +2581,8 @@ mod adversarial {
 	/// `expire_job`, recording any account whose balance grows in the call: a slash must
 	/// never pay anyone (the consumer's refund moves its own held funds to free).
 	fn expire(by: AccountId, job_id: JobId) -> DispatchResult {
-		let before: Vec<(AccountId, Balance)> = everyone().into_iter().map(|a| (a, total(a))).collect();
+		let before: Vec<(AccountId, Balance)> =
+			everyone().into_iter().map(|a| (a, total(a))).collect();
 		let result = ComputeJobs::expire_job(signed(by), job_id).map(|_| ()).map_err(|e| e.error);
 		for (who, was) in before {
 			if total(who) > was {
@@ -2414,93 +2601,101 @@ mod adversarial {
 				continue;
 			}
 			match &job.kind {
-				JobKind::Inference { input_hash, worker, model_id, .. } => match (job.status, worker) {
-					(JobStatus::Open, _) => {
-						// Vetting: at least one block left to prove and post.
-						if job.deadline > now {
-							for w in HONEST {
-								let has_room = Workers::<Test>::get(w)
-									.is_some_and(|i| i.open_jobs < MAX_OPEN_CLAIMS);
-								if has_room && ComputeJobs::claim_job(signed(w), job_id).is_ok() {
-									break;
+				JobKind::Inference { input_hash, worker, model_id, .. } => {
+					match (job.status, worker) {
+						(JobStatus::Open, _) => {
+							// Vetting: at least one block left to prove and post.
+							if job.deadline > now {
+								for w in HONEST {
+									let has_room = Workers::<Test>::get(w)
+										.is_some_and(|i| i.open_jobs < MAX_OPEN_CLAIMS);
+									if has_room && ComputeJobs::claim_job(signed(w), job_id).is_ok()
+									{
+										break;
+									}
 								}
-							}
-						}
-					},
-					(JobStatus::Claimed, Some(w)) if HONEST.contains(w) => {
-						let w = *w;
-						let deliverable = *input_hash == H256(FIXTURE_INPUT_HASH)
-							&& *model_id == world.model_id
-							&& pallet_model_registry::Grants::<Test>::contains_key(model_id, w);
-						let delivered = deliverable
-							&& FIXTURE_PROOFS.iter().find(|p| p.job_id == job_id).is_some_and(|p| {
-								ComputeJobs::submit_inference_result(
-									signed(w),
-									job_id,
-									outputs(p),
-									oc(),
-									p.proof,
-								)
-								.is_ok()
-							});
-						if !delivered {
-							let reason = if !pallet_model_registry::Grants::<Test>::contains_key(model_id, w) {
-								HandBackReason::GrantRevoked
-							} else if *input_hash != H256(FIXTURE_INPUT_HASH) {
-								HandBackReason::InvalidInput
-							} else {
-								HandBackReason::ModelUnavailable
-							};
-							assert_ok!(ComputeJobs::hand_back_job(signed(w), job_id, reason));
-						}
-					},
-					_ => {},
-				},
-				JobKind::Aggregation { candidates, committee, candidacy_end, review_end, .. } => {
-					match job.status {
-						JobStatus::Open => {
-							for w in HONEST {
-								let has_room = Workers::<Test>::get(w)
-									.is_some_and(|i| i.open_jobs < MAX_OPEN_CLAIMS);
-								if has_room && !candidates.contains(&w) {
-									let _ = ComputeJobs::claim_job(signed(w), job_id);
-								}
-							}
-							if now > candidacy_end + 1 {
-								let _ = ComputeJobs::form_committee(signed(HONEST[0]), job_id);
 							}
 						},
-						JobStatus::Collecting | JobStatus::Aggregating => {
-							let in_review = job.status == JobStatus::Collecting
-								|| review_end.is_some_and(|end| now <= end);
-							for member in committee.iter().filter(|m| HONEST.contains(m)) {
-								if in_review {
-									for (p, c) in Contributions::<Test>::iter_prefix(job_id) {
-										if c.manifest_digest == FAULTY && c.rejected_by.is_none() {
-											assert_ok!(ComputeJobs::report_contribution(
-												signed(*member),
-												job_id,
-												p
-											));
-										}
-									}
-								}
+						(JobStatus::Claimed, Some(w)) if HONEST.contains(w) => {
+							let w = *w;
+							let deliverable = *input_hash == H256(FIXTURE_INPUT_HASH)
+								&& *model_id == world.model_id
+								&& pallet_model_registry::Grants::<Test>::contains_key(model_id, w);
+							let delivered = deliverable
+								&& FIXTURE_PROOFS.iter().find(|p| p.job_id == job_id).is_some_and(
+									|p| {
+										ComputeJobs::submit_inference_result(
+											signed(w),
+											job_id,
+											outputs(p),
+											oc(),
+											vec![],
+											p.proof,
+										)
+										.is_ok()
+									},
+								);
+							if !delivered {
+								let reason = if !pallet_model_registry::Grants::<Test>::contains_key(
+									model_id, w,
+								) {
+									HandBackReason::GrantRevoked
+								} else if *input_hash != H256(FIXTURE_INPUT_HASH) {
+									HandBackReason::InvalidInput
+								} else {
+									HandBackReason::ModelUnavailable
+								};
+								assert_ok!(ComputeJobs::hand_back_job(signed(w), job_id, reason));
 							}
-							if job.status == JobStatus::Collecting {
-								let _ = ComputeJobs::close_contributions(signed(HONEST[0]), job_id);
-							}
-							let job = Jobs::<Test>::get(job_id).unwrap();
-							if job.status == JobStatus::Aggregating {
-								for member in committee.iter().filter(|m| HONEST.contains(m)) {
-									if !Partials::<Test>::contains_key(job_id, member) {
-										let _ = partial(*member, job_id);
-									}
-								}
-							}
-							let _ = expire(HONEST[0], job_id);
 						},
 						_ => {},
 					}
+				},
+				JobKind::Aggregation {
+					candidates, committee, candidacy_end, review_end, ..
+				} => match job.status {
+					JobStatus::Open => {
+						for w in HONEST {
+							let has_room = Workers::<Test>::get(w)
+								.is_some_and(|i| i.open_jobs < MAX_OPEN_CLAIMS);
+							if has_room && !candidates.contains(&w) {
+								let _ = ComputeJobs::claim_job(signed(w), job_id);
+							}
+						}
+						if now > candidacy_end + 1 {
+							let _ = ComputeJobs::form_committee(signed(HONEST[0]), job_id);
+						}
+					},
+					JobStatus::Collecting | JobStatus::Aggregating => {
+						let in_review = job.status == JobStatus::Collecting
+							|| review_end.is_some_and(|end| now <= end);
+						for member in committee.iter().filter(|m| HONEST.contains(m)) {
+							if in_review {
+								for (p, c) in Contributions::<Test>::iter_prefix(job_id) {
+									if c.manifest_digest == FAULTY && c.rejected_by.is_none() {
+										assert_ok!(ComputeJobs::report_contribution(
+											signed(*member),
+											job_id,
+											p
+										));
+									}
+								}
+							}
+						}
+						if job.status == JobStatus::Collecting {
+							let _ = ComputeJobs::close_contributions(signed(HONEST[0]), job_id);
+						}
+						let job = Jobs::<Test>::get(job_id).unwrap();
+						if job.status == JobStatus::Aggregating {
+							for member in committee.iter().filter(|m| HONEST.contains(m)) {
+								if !Partials::<Test>::contains_key(job_id, member) {
+									let _ = partial(*member, job_id);
+								}
+							}
+						}
+						let _ = expire(HONEST[0], job_id);
+					},
+					_ => {},
 				},
 			}
 		}
@@ -2508,7 +2703,9 @@ mod adversarial {
 
 	fn apply(world: &World, op: &Op) -> DispatchResult {
 		let now = System::block_number();
-		let post = |r: frame_support::dispatch::DispatchResultWithPostInfo| r.map(|_| ()).map_err(|e| e.error);
+		let post = |r: frame_support::dispatch::DispatchResultWithPostInfo| {
+			r.map(|_| ()).map_err(|e| e.error)
+		};
 		match op.clone() {
 			Op::SubmitInference { consumer, reward, deadline, good_input } => {
 				ComputeJobs::submit_inference_job(
@@ -2530,7 +2727,10 @@ mod adversarial {
 					8,
 					reward,
 					contribution_deadline,
-					contribution_deadline + 1 + REVIEW_PERIOD + MIN_DELIVERY_PERIOD + window as u64 % 3,
+					contribution_deadline
+						+ 1 + REVIEW_PERIOD
+						+ MIN_DELIVERY_PERIOD
+						+ window as u64 % 3,
 					RESULT_KEY,
 				)
 			},
@@ -2556,13 +2756,22 @@ mod adversarial {
 				if tamper {
 					proof[77] ^= 0x10;
 				}
-				ComputeJobs::submit_inference_result(signed(MALLORY), job_id, outputs(p), oc(), proof)
-					.map(|_| ())
-					.map_err(|e| e.error)
+				ComputeJobs::submit_inference_result(
+					signed(MALLORY),
+					job_id,
+					outputs(p),
+					oc(),
+					vec![],
+					proof,
+				)
+				.map(|_| ())
+				.map_err(|e| e.error)
 			},
-			Op::MalloryHandBack { pick } => {
-				ComputeJobs::hand_back_job(signed(MALLORY), pick_job(pick), HandBackReason::Withdrawn)
-			},
+			Op::MalloryHandBack { pick } => ComputeJobs::hand_back_job(
+				signed(MALLORY),
+				pick_job(pick),
+				HandBackReason::Withdrawn,
+			),
 			Op::MalloryReject { pick, participant } => ComputeJobs::report_contribution(
 				signed(MALLORY),
 				pick_where(pick, |j| in_committee(j, MALLORY)),
@@ -2570,7 +2779,9 @@ mod adversarial {
 			),
 			Op::MalloryPartial { pick } => partial(
 				MALLORY,
-				pick_where(pick, |j| j.status == JobStatus::Aggregating && in_committee(j, MALLORY)),
+				pick_where(pick, |j| {
+					j.status == JobStatus::Aggregating && in_committee(j, MALLORY)
+				}),
 			),
 			Op::RevokeGrant { worker } => {
 				Models::revoke_access(signed(OWNER), world.model_id, HONEST[worker])
@@ -2578,10 +2789,16 @@ mod adversarial {
 			Op::RestoreGrant { worker } => {
 				Models::grant_access(signed(OWNER), world.model_id, HONEST[worker], vec![7u8; 48])
 			},
-			Op::Close { by, pick } => ComputeJobs::close_contributions(signed(ANYONE[by]), pick_job(pick)),
-			Op::Form { by, pick } => post(ComputeJobs::form_committee(signed(ANYONE[by]), pick_job(pick))),
+			Op::Close { by, pick } => {
+				ComputeJobs::close_contributions(signed(ANYONE[by]), pick_job(pick))
+			},
+			Op::Form { by, pick } => {
+				post(ComputeJobs::form_committee(signed(ANYONE[by]), pick_job(pick)))
+			},
 			Op::Expire { by, pick } => expire(ANYONE[by], pick_job(pick)),
-			Op::Prune { by, pick } => post(ComputeJobs::prune_job(signed(ANYONE[by]), pick_job(pick))),
+			Op::Prune { by, pick } => {
+				post(ComputeJobs::prune_job(signed(ANYONE[by]), pick_job(pick)))
+			},
 			Op::Advance { blocks } => {
 				for _ in 0..blocks {
 					run_to(System::block_number() + 1);
@@ -2622,21 +2839,42 @@ mod adversarial {
 			succeeded += usize::from(apply(&world, op).is_ok());
 			let new_events: Vec<Event<Test>> = System::events()[events_before..]
 				.iter()
-				.filter_map(|r| if let RuntimeEvent::ComputeJobs(e) = &r.event { Some(e.clone()) } else { None })
+				.filter_map(|r| {
+					if let RuntimeEvent::ComputeJobs(e) = &r.event {
+						Some(e.clone())
+					} else {
+						None
+					}
+				})
 				.collect();
 			let (slashed, slashed_workers) = slashed_in(&new_events);
 			for w in &slashed_workers {
 				prop_assert!(!HONEST.contains(w), "honest worker {} slashed after {:?}", w, op);
 			}
 			for (i, w) in HONEST.iter().enumerate() {
-				prop_assert!(total(*w) >= honest_start[i], "honest worker {} lost funds after {:?}", w, op);
+				prop_assert!(
+					total(*w) >= honest_start[i],
+					"honest worker {} lost funds after {:?}",
+					w,
+					op
+				);
 				prop_assert_eq!(bond_held(*w), WORKER_BOND);
 			}
-			prop_assert_eq!(Balances::total_issuance(), issuance - slashed, "issuance after {:?}", op);
+			prop_assert_eq!(
+				Balances::total_issuance(),
+				issuance - slashed,
+				"issuance after {:?}",
+				op
+			);
 			issuance -= slashed;
 			let profited = PROFITED.with(|p| p.borrow().clone());
 			prop_assert!(profited.is_empty(), "{:?} profited from an expiry in {:?}", profited, op);
-			prop_assert!(ComputeJobs::do_try_state().is_ok(), "compute-jobs books after {:?}: {:?}", op, ComputeJobs::do_try_state());
+			prop_assert!(
+				ComputeJobs::do_try_state().is_ok(),
+				"compute-jobs books after {:?}: {:?}",
+				op,
+				ComputeJobs::do_try_state()
+			);
 			for who in everyone() {
 				let open: Balance = pallet_escrow::Escrows::<Test>::iter_values()
 					.filter(|e| e.payer == who)

@@ -102,9 +102,20 @@ pub enum OutputVisibility {
 	/// The outputs are public signals of the proof and stored on chain.
 	Public,
 	/// Only a salted Poseidon commitment to the outputs is a public signal and stored on
-	/// chain; the worker seals the outputs and the salt to the consumer, who checks them
-	/// against the commitment.
-	Committed,
+	/// chain; the worker seals the outputs and the salt to `result_key` (the consumer's X25519
+	/// public key) and posts the sealed object's CID with the result. The consumer opens it and
+	/// checks the outputs against the commitment.
+	Committed {
+		/// The consumer's X25519 public key.
+		result_key: [u8; 32],
+	},
+}
+
+impl OutputVisibility {
+	/// Whether the outputs are public.
+	pub fn is_public(&self) -> bool {
+		matches!(self, OutputVisibility::Public)
+	}
 }
 
 /// The verified result of an inference job.
@@ -119,6 +130,9 @@ pub struct InferenceResult<T: Config> {
 	pub output: BoundedVec<H256, T::MaxPublicInputs>,
 	/// `H(outputs ‖ salt)`, the salted Poseidon commitment to the outputs.
 	pub output_commitment: H256,
+	/// CID of the outputs and salt sealed to the consumer's `result_key` (committed outputs);
+	/// empty for public outputs.
+	pub sealed_output_cid: BoundedVec<u8, T::MaxCidLen>,
 }
 
 /// Which kind of job, without its parameters (used in events).
