@@ -104,7 +104,7 @@ mod benchmarks {
 			digest(10),
 			digest(11),
 			cid(c),
-			Some(digest(12)),
+			Some(T::BenchmarkHelper::registered_circuit()),
 			Permill::from_percent(5),
 		);
 

@@ -30,13 +30,22 @@ export type HandBackReason = 'InputUnavailable' | 'InvalidInput' | 'GrantRevoked
 /** The hand-back reasons, in the runtime's order. */
 export const HAND_BACK_REASONS: readonly HandBackReason[] = ['InputUnavailable', 'InvalidInput', 'GrantRevoked', 'ModelUnavailable', 'Withdrawn'];
 
+/**
+ * What an inference job publishes of its outputs: `public` (the outputs are public signals and
+ * stored on chain) or `committed` (only a salted Poseidon commitment is; the worker seals the
+ * outputs and the salt to `resultKey`, the consumer's X25519 public key).
+ */
+export type OutputVisibility = { type: 'Public' } | { type: 'Committed'; resultKey: Hex };
+
 export interface InferenceJobKind {
   type: 'Inference';
   modelId: bigint;
+  /** The model's circuit when the job was submitted (the consumer does not choose it). */
   circuitId: Hex;
-  /** Poseidon hash of the input (a BN254 field element, 32 bytes big-endian). */
+  /** Salted Poseidon hash of the input, `H(input ‖ salt)` (a BN254 field element, 32 bytes big-endian). */
   inputHash: Hex;
   inputCid: string;
+  outputs: OutputVisibility;
   /** The worker that claimed it. */
   worker: string | null;
 }
@@ -83,23 +92,33 @@ const cidOf = (client: ModelproofClient, value: unknown, name: string): Uint8Arr
 // inference
 
 export interface SubmitInferenceJobParams {
+  /** A model bound to a circuit: the job is proven with the model's circuit. */
   modelId: bigint | number;
-  circuitId: Hex | Uint8Array;
-  /** Poseidon hash of the input, as 32 bytes big-endian (a canonical BN254 scalar). */
+  /** Salted Poseidon hash of the input, `H(input ‖ salt)`, 32 bytes big-endian (a canonical BN254 scalar). */
   inputHash: Hex | Uint8Array;
-  /** Where the worker fetches the input. */
+  /** Where the worker fetches the (sealed) input. */
   inputCid: string | Uint8Array;
+  /** Public outputs (default), or committed ones sealed to `resultKey` (the caller's X25519 public key). */
+  outputs?: 'public' | { resultKey: Hex | Uint8Array };
   reward: bigint | number | string;
   /** Block number by which the result must be in. */
   deadline: number;
 }
 
+function visibilityArg(outputs: SubmitInferenceJobParams['outputs']): unknown {
+  if (outputs === undefined || outputs === 'public') return 'Public';
+  if (typeof outputs === 'object' && outputs !== null && 'resultKey' in outputs) {
+    return { Committed: { result_key: h256(outputs.resultKey, 'outputs.resultKey') } };
+  }
+  throw new ClientError('Client.InvalidParams', "outputs must be 'public' or { resultKey }");
+}
+
 export function submitInferenceJobCall(client: ModelproofClient, p: SubmitInferenceJobParams): SubmittableExtrinsic<'promise'> {
   return buildCall(client, PALLET, 'submit_inference_job', [
     u64(p.modelId, 'modelId'),
-    h256(p.circuitId, 'circuitId'),
     h256(p.inputHash, 'inputHash'),
     cidOf(client, p.inputCid, 'inputCid'),
+    visibilityArg(p.outputs),
     balance(p.reward, 'reward'),
     u32(p.deadline, 'deadline'),
   ]);
@@ -154,17 +173,23 @@ function fieldElement(value: unknown, name: string): Hex {
 }
 
 export interface SubmitInferenceResultParams extends JobIdParams {
-  /** The outputs (public signals before job id, commitment, input hash): bigint field elements or 32-byte values. */
+  /** The outputs as bigint field elements or 32-byte values; empty for a job with committed outputs. */
   output: Array<bigint | Hex | Uint8Array>;
+  /** `H(outputs ‖ salt)`, the salted output commitment the proof publishes. */
+  outputCommitment: bigint | Hex | Uint8Array;
+  /** For committed outputs: the CID of the outputs and salt sealed to the job's result key. */
+  sealedOutputCid?: string | Uint8Array;
   /** Groth16 proof, 256 bytes: A ‖ B ‖ C (runtime-spec/GROTH16.md). */
   proof: Uint8Array;
 }
 
 export function submitInferenceResultCall(client: ModelproofClient, p: SubmitInferenceResultParams): SubmittableExtrinsic<'promise'> {
-  if (!Array.isArray(p.output) || p.output.length === 0) throw new ClientError('Client.InvalidParams', 'output must be a non-empty array');
+  if (!Array.isArray(p.output)) throw new ClientError('Client.InvalidParams', 'output must be an array (empty for committed outputs)');
   return buildCall(client, PALLET, 'submit_inference_result', [
     u64(p.jobId, 'jobId'),
     p.output.map((v, i) => fieldElement(v, `output[${i}]`)),
+    fieldElement(p.outputCommitment, 'outputCommitment'),
+    p.sealedOutputCid === undefined ? '0x' : cidOf(client, p.sealedOutputCid, 'sealedOutputCid'),
     rawBytes(p.proof, 'proof', 256),
   ]);
 }
@@ -358,6 +383,16 @@ export function failureReason(value: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // queries
 
+function visibilityFromPlain(raw: unknown): OutputVisibility {
+  if (raw === 'Public') return { type: 'Public' };
+  const committed = (raw as Record<string, Record<string, unknown>> | null)?.['Committed'];
+  if (committed) {
+    const key = committed['resultKey'];
+    return { type: 'Committed', resultKey: (typeof key === 'string' ? key : u8aToHex(key as Uint8Array)) as Hex };
+  }
+  return { type: 'Public' };
+}
+
 function jobFromPlain(id: bigint, raw: Record<string, unknown>): Job {
   const kind = raw['kind'] as Record<string, Record<string, unknown>>;
   let jobKind: Job['kind'];
@@ -369,6 +404,7 @@ function jobFromPlain(id: bigint, raw: Record<string, unknown>): Job {
       circuitId: k['circuitId'] as Hex,
       inputHash: k['inputHash'] as Hex,
       inputCid: u8aToString(k['inputCid'] as Uint8Array),
+      outputs: visibilityFromPlain(k['outputs']),
       worker: (k['worker'] as string | null) ?? null,
     };
   } else {
@@ -509,10 +545,28 @@ export function getJobLimits(client: ModelproofClient): JobLimits {
   };
 }
 
-/** The verified outputs of a completed inference job (32-byte field elements), or `null`. */
-export async function getInferenceOutputs(client: ModelproofClient, jobId: bigint | number, options?: QueryOptions): Promise<Hex[] | null> {
-  const raw = (await readStorage(client, PALLET, 'InferenceOutputs', [u64(jobId, 'jobId')], options)) as Hex[] | null;
-  return raw === null ? null : raw.map((v) => (typeof v === 'string' ? v : (u8aToHex(v as Uint8Array) as Hex)));
+/** The verified result of a completed inference job, as stored on chain. */
+export interface StoredInferenceResult {
+  /** The outputs (32-byte field elements); empty for committed outputs. */
+  output: Hex[];
+  /** `H(outputs ‖ salt)`. */
+  outputCommitment: Hex;
+  /** For committed outputs: the CID of the outputs sealed to the consumer's result key; otherwise `null`. */
+  sealedOutputCid: string | null;
+}
+
+/** The verified result of a completed inference job, or `null` (not completed, or pruned). */
+export async function getInferenceOutputs(client: ModelproofClient, jobId: bigint | number, options?: QueryOptions): Promise<StoredInferenceResult | null> {
+  const raw = (await readStorage(client, PALLET, 'InferenceOutputs', [u64(jobId, 'jobId')], options)) as Record<string, unknown> | null;
+  if (raw === null) return null;
+  const hex = (v: unknown): Hex => (typeof v === 'string' ? v : u8aToHex(v as Uint8Array)) as Hex;
+  const cidBytes = raw['sealedOutputCid'];
+  const cid = typeof cidBytes === 'string' ? cidBytes : u8aToString(cidBytes as Uint8Array);
+  return {
+    output: (raw['output'] as unknown[]).map(hex),
+    outputCommitment: hex(raw['outputCommitment']),
+    sealedOutputCid: cid === '' || cid === '0x' ? null : cid,
+  };
 }
 
 export interface WaitForJobOptions {

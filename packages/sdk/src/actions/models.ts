@@ -30,8 +30,8 @@ export interface Model {
   ciphertextDigest: Hex;
   /** IPFS CID of the encrypted object (UTF-8). */
   cid: string;
-  /** Poseidon commitment to the weights, for ZK inference; `null` if the model has none. */
-  zkCommitment: Hex | null;
+  /** The circuit (weights built in) that proves the model's inferences; `null` if it has none. */
+  circuitId: Hex | null;
   /** Royalty on job rewards, in parts per million. */
   royalty: number;
   version: number;
@@ -51,8 +51,8 @@ interface ModelContent {
   ciphertextDigest: Hex | Uint8Array;
   /** IPFS CID of the encrypted object (a string, or its bytes). */
   cid: string | Uint8Array;
-  /** Poseidon commitment to the weights (required for ZK inference jobs). */
-  zkCommitment?: Hex | Uint8Array | null;
+  /** A registered circuit proving this model (required for verifiable inference jobs; register it first, e.g. in the same batch). */
+  circuitId?: Hex | Uint8Array | null;
   /** Royalty on job rewards in parts per million (0 … 1 000 000); default 0. */
   royalty?: number;
 }
@@ -69,7 +69,7 @@ function contentArgs(client: ModelproofClient, p: ModelContent): unknown[] {
     h256(p.digest, 'digest'),
     h256(p.ciphertextDigest, 'ciphertextDigest'),
     bytes(p.cid, 'cid', constU32(client.api, PALLET, 'MaxCidLen')),
-    optional(p.zkCommitment, (v) => h256(v, 'zkCommitment')),
+    optional(p.circuitId, (v) => h256(v, 'circuitId')),
     permill(p.royalty ?? 0, 'royalty'),
   ];
 }
@@ -177,7 +177,7 @@ export async function getModel(client: ModelproofClient, modelId: bigint | numbe
     digest: raw['digest'] as Hex,
     ciphertextDigest: raw['ciphertextDigest'] as Hex,
     cid: u8aToString(raw['cid'] as Uint8Array),
-    zkCommitment: (raw['zkCommitment'] as Hex | null) ?? null,
+    circuitId: (raw['circuit'] as Hex | null) ?? null,
     royalty: raw['royalty'] as number,
     version: raw['version'] as number,
     previous: (raw['previous'] as bigint | null) ?? null,
@@ -250,6 +250,15 @@ export async function getGrantInfo(
   const raw = (await readStorage(client, PALLET, 'Grants', keys, options)) as Record<string, unknown> | null;
   if (raw === null) return null;
   return { envelope: raw['envelope'] as Uint8Array, depositor: raw['depositor'] as string, deposit: raw['deposit'] as bigint };
+}
+
+/** The accounts holding an access grant on a model (in storage order). */
+export async function getGrantees(client: ModelproofClient, modelId: bigint | number, options?: QueryOptions): Promise<string[]> {
+  const conn = connectionOf(client);
+  const map = queryOf(conn.api, PALLET, 'Grants') as unknown as { keys(modelId: bigint): Promise<StorageKey[]> };
+  const id = u64(modelId, 'modelId');
+  const keys = await guard(conn, `reading ${PALLET}.Grants`, () => map.keys(id), options);
+  return keys.map((k) => (k.args[1] as Codec).toString());
 }
 
 /** The grantee's access envelope on a model, or `null` without a grant. */

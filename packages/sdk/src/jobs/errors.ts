@@ -24,8 +24,12 @@ export type JobErrorCode =
   | 'Job.ResultNotFound'
   /** A contribution or partial recorded on chain is missing, unreadable or does not match its digest. */
   | 'Job.BadContribution'
-  /** An inference input document is malformed, or does not hash to the job's `input_hash`. */
+  /** A sealed inference input or output is malformed, or does not match the job's `input_hash` / `output_commitment`. */
   | 'Job.BadInput'
+  /** A sealed inference input or output is not addressed to this encryption key. */
+  | 'Job.NotARecipient'
+  /** No registered worker holds a grant on the model: nobody could serve (or read the input of) a job. */
+  | 'Job.NoWorkers'
   /** Parameters are unusable (nothing was sent). */
   | 'Job.InvalidParams';
 

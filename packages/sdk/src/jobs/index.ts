@@ -1,7 +1,10 @@
 /**
  * `@modelproof/sdk/jobs` — job helpers on top of the actions:
- * - verifiable inference: {@link submitInferenceAndWait} (submit, wait, re-verify the Groth16
- *   proof locally with the chain's verifying key) and {@link verifyInferenceJob};
+ * - verifiable inference on compiled models: {@link submitInferenceAndWait} (quantize, seal the
+ *   input to the granted workers, submit, wait, re-verify the Groth16 proof locally with the
+ *   model's verifying key, open committed outputs) and {@link verifyInferenceJob}; the sealed
+ *   input/output format ({@link sealInferenceInput}, {@link openInferenceInput},
+ *   {@link sealInferenceOutput}, {@link openInferenceOutput});
  * - secure aggregation: {@link createAggregationJob}, {@link waitForCommittee},
  *   {@link contributeVector}, {@link submitPartialSum} (committee member),
  *   {@link waitForAggregate}, {@link fetchAggregate}.
@@ -12,12 +15,9 @@ export { JobError, type JobErrorCode } from './errors.js';
 export type { IpfsStore } from './ipfs.js';
 export { waitForJobState, type WaitForJobStateOptions } from '../actions/jobs.js';
 export {
-  INFERENCE_INPUT_FORMAT,
-  INFERENCE_INPUT_VERSION,
   checkInferenceProof,
-  encodeInferenceInput,
-  inputsToField,
-  parseInferenceInput,
+  grantedWorkerKeys,
+  quantizeInput,
   submitInferenceAndWait,
   verifyInferenceJob,
   type InferenceResult,
@@ -26,6 +26,15 @@ export {
   type VerifiedInference,
   type VerifyInferenceOptions,
 } from './inference.js';
+export {
+  MAX_SEALED_RECIPIENTS,
+  SEALED_INFERENCE_VERSION,
+  openInferenceInput,
+  openInferenceOutput,
+  sealInferenceInput,
+  sealInferenceOutput,
+  type SaltedVector,
+} from './sealed.js';
 export {
   accountIdHex,
   checkContribution,

@@ -16,6 +16,10 @@ export type ModelErrorCode =
   | 'Model.DigestMismatch'
   /** The content registered as the model's CID is neither a model manifest nor an encrypted model. */
   | 'Model.BadManifest'
+  /** A compiled model's bundle (its proving artifacts) is malformed or lacks a file. */
+  | 'Model.BadBundle'
+  /** The model's manifest has no input/output interface: it was not published as a compiled model. */
+  | 'Model.NoInterface'
   /** A parameter is unusable (nothing was sent or fetched). */
   | 'Model.InvalidParams';
 

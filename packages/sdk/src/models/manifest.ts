@@ -10,8 +10,13 @@
  * { "format": "modelproof/model-manifest", "version": 1,
  *   "object": "<CID of the encrypted object (MPEM format)>",
  *   "size": <bytes of the encrypted object>, "chunkSize": 1048576,
- *   "leaves": "<hex of the chunk map>" }
+ *   "leaves": "<hex of the chunk map>",
+ *   "interface": { … } }
  * ```
+ *
+ * `interface` (optional) is the public description of a compiled model's inputs and outputs
+ * ({@link ModelInterface}): what a consumer needs to quantize its input and read the outputs,
+ * and nothing of the weights.
  *
  * Nothing in it is trusted: a downloader accepts `leaves` only if they hash to the on-chain
  * `ciphertext_digest`, then checks each MiB of the object against them before decrypting it. A
@@ -27,6 +32,62 @@ export const MODEL_MANIFEST_VERSION = 1;
 /** Largest manifest a reader accepts (8 MiB: the chunk map of a 128 GiB model). */
 export const MAX_MANIFEST_LEN = 8 * 1024 * 1024;
 
+/**
+ * The public input/output description of a model compiled by `modelproof-model`: how a
+ * consumer quantizes an input (`round(x · 2^inputScaleBits)`, flattened row-major to `inputs`
+ * values) and reads the outputs (`y / 2^outputScaleBits`). `postprocess` names what runs outside
+ * the proof on the outputs (e.g. `Softmax`, `ArgMax`), `labels` the class labels by output index.
+ */
+export interface ModelInterface {
+  /** Input shape without the batch dimension (its product is `inputs`). */
+  inputShape: number[];
+  inputs: number;
+  inputScaleBits: number;
+  outputs: number;
+  outputScaleBits: number;
+  postprocess?: string[];
+  labels?: Array<string | number>;
+}
+
+const MAX_INTERFACE_DIM = 1 << 20;
+
+/** Checks a model interface's shape; throws `Model.BadManifest` (or `Model.InvalidParams` with `what = 'params'`). */
+export function checkModelInterface(value: unknown, what: 'manifest' | 'params' = 'manifest'): ModelInterface {
+  const bad = (why: string): ModelError =>
+    what === 'manifest' ? new ModelError('Model.BadManifest', `the model manifest's interface is malformed: ${why}`) : new ModelError('Model.InvalidParams', `modelInterface: ${why}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('not an object');
+  const v = value as Record<string, unknown>;
+  const count = (key: string): number => {
+    const n = v[key];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_INTERFACE_DIM) throw bad(`${key} must be an integer in 1 … ${MAX_INTERFACE_DIM}`);
+    return n;
+  };
+  const bits = (key: string): number => {
+    const n = v[key];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 64) throw bad(`${key} must be an integer in 0 … 64`);
+    return n;
+  };
+  const shape = v['inputShape'];
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
+    throw bad('inputShape must be a non-empty array of positive integers');
+  }
+  const inputs = count('inputs');
+  if ((shape as number[]).reduce((a, b) => a * b, 1) !== inputs) throw bad('the product of inputShape is not inputs');
+  const out: ModelInterface = { inputShape: [...(shape as number[])], inputs, inputScaleBits: bits('inputScaleBits'), outputs: count('outputs'), outputScaleBits: bits('outputScaleBits') };
+  if (v['postprocess'] !== undefined) {
+    if (!Array.isArray(v['postprocess']) || !v['postprocess'].every((p) => typeof p === 'string')) throw bad('postprocess must be an array of op names');
+    out.postprocess = [...(v['postprocess'] as string[])];
+  }
+  if (v['labels'] !== undefined) {
+    const labels = v['labels'];
+    if (!Array.isArray(labels) || labels.length !== out.outputs || !labels.every((l) => typeof l === 'string' || typeof l === 'number')) {
+      throw bad('labels must be one string or number per output');
+    }
+    out.labels = [...(labels as Array<string | number>)];
+  }
+  return out;
+}
+
 export interface ModelManifest {
   /** CID of the encrypted object. */
   object: string;
@@ -34,6 +95,8 @@ export interface ModelManifest {
   size: number;
   /** The object's chunk map: leaf hashes concatenated, 32 bytes per MiB. */
   leaves: Uint8Array;
+  /** A compiled model's public input/output description. */
+  interface?: ModelInterface;
 }
 
 const HEX = '0123456789abcdef';
@@ -66,6 +129,7 @@ export function encodeManifest(manifest: ModelManifest): Uint8Array {
       size: manifest.size,
       chunkSize: CHUNK_SIZE,
       leaves: toHex(manifest.leaves),
+      ...(manifest.interface === undefined ? {} : { interface: checkModelInterface(manifest.interface, 'params') }),
     }),
   );
 }
@@ -97,5 +161,6 @@ export function decodeManifest(bytes: Uint8Array, modelId?: bigint): ModelManife
   const leaves = typeof d['leaves'] === 'string' ? fromHex(d['leaves']) : undefined;
   if (!leaves || leaves.length === 0 || leaves.length % HASH_LEN !== 0) throw bad('leaves is not lowercase hex of 32-byte hashes');
   if (leaves.length / HASH_LEN !== chunkCount(size)) throw bad(`${leaves.length / HASH_LEN} leaves for an object of ${size} bytes`);
-  return { object, size, leaves };
+  if (d['interface'] === undefined) return { object, size, leaves };
+  return { object, size, leaves, interface: checkModelInterface(d['interface']) };
 }

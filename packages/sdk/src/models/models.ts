@@ -19,7 +19,7 @@ import { IpfsError } from '../ipfs/errors.js';
 import type { Hex } from '../tx/decode.js';
 import { type Receipt, type SubmitOptions, requireSigner } from '../tx/submit.js';
 import { ModelError } from './errors.js';
-import { MAX_MANIFEST_LEN, decodeManifest, encodeManifest } from './manifest.js';
+import { MAX_MANIFEST_LEN, decodeManifest, encodeManifest, type ModelInterface } from './manifest.js';
 
 /** What the model helpers need of an IPFS store (`createIpfs` from `@modelproof/sdk/ipfs` provides it). */
 export type ModelStore = Pick<Ipfs, 'add' | 'addStream' | 'catStream'>;
@@ -32,8 +32,8 @@ export interface PublishModelParams {
   data: ByteSource;
   /** Royalty on job rewards in parts per million (0 … 1 000 000). */
   royalty: number;
-  /** Poseidon commitment to the weights (needed for ZK inference jobs). */
-  zkCommitment?: Hex | Uint8Array | null;
+  /** A registered circuit proving the model (needed for verifiable inference jobs). */
+  circuitId?: Hex | Uint8Array | null;
   /** The content key (32 bytes); default a new random one. */
   contentKey?: Uint8Array;
 }
@@ -74,31 +74,52 @@ export async function publishModel(
   options: PublishModelOptions = {},
 ): Promise<PublishedModel> {
   requireSigner(client);
-  if (params.contentKey !== undefined && (!(params.contentKey instanceof Uint8Array) || params.contentKey.length !== CONTENT_KEY_LEN)) {
+  const uploaded = await uploadEncryptedModel(ipfs, params.data, params.contentKey, undefined, options);
+  const receipt = await registerModel(
+    client,
+    { digest: uploaded.digest, ciphertextDigest: uploaded.ciphertextDigest, cid: uploaded.cid, circuitId: params.circuitId ?? null, royalty: params.royalty },
+    options,
+  );
+  return { ...uploaded, modelId: receipt.modelId, receipt };
+}
+
+/** What {@link uploadEncryptedModel} uploaded: everything of a {@link PublishedModel} but the registration. */
+export type UploadedModel = Omit<PublishedModel, 'modelId' | 'receipt'>;
+
+/**
+ * Encrypts `data` as it streams, uploads the encrypted object and then its manifest (with the
+ * model's public `modelInterface`, if given); registers nothing. {@link publishModel} and
+ * `publishCompiledModel` register the result.
+ */
+export async function uploadEncryptedModel(
+  ipfs: ModelStore,
+  data: ByteSource,
+  contentKey: Uint8Array | undefined,
+  modelInterface: ModelInterface | undefined,
+  options: PublishModelOptions = {},
+): Promise<UploadedModel> {
+  if (contentKey !== undefined && (!(contentKey instanceof Uint8Array) || contentKey.length !== CONTENT_KEY_LEN)) {
     throw new ModelError('Model.InvalidParams', `contentKey must be ${CONTENT_KEY_LEN} bytes`);
   }
   const ipfsOptions = { timeoutMs: options.uploadTimeoutMs, signal: options.signal };
-  const enc = encryptModel(params.data, params.contentKey === undefined ? {} : { contentKey: params.contentKey });
+  const enc = encryptModel(data, contentKey === undefined ? {} : { contentKey });
   const objectCid = await ipfs.addStream(enc.chunks, ipfsOptions);
   const summary = await enc.result;
-  const cid = await ipfs.add(encodeManifest({ object: objectCid, size: summary.ciphertextLength, leaves: summary.ciphertextLeaves }), ipfsOptions);
-  const digest = u8aToHex(summary.digest) as Hex;
-  const ciphertextDigest = u8aToHex(summary.ciphertextDigest) as Hex;
-  const receipt = await registerModel(
-    client,
-    { digest, ciphertextDigest, cid, zkCommitment: params.zkCommitment ?? null, royalty: params.royalty },
-    options,
-  );
+  const manifest = encodeManifest({
+    object: objectCid,
+    size: summary.ciphertextLength,
+    leaves: summary.ciphertextLeaves,
+    ...(modelInterface === undefined ? {} : { interface: modelInterface }),
+  });
+  const cid = await ipfs.add(manifest, ipfsOptions);
   return {
-    modelId: receipt.modelId,
     cid,
     objectCid,
-    digest,
-    ciphertextDigest,
+    digest: u8aToHex(summary.digest) as Hex,
+    ciphertextDigest: u8aToHex(summary.ciphertextDigest) as Hex,
     contentKey: enc.contentKey,
     size: summary.plaintextLength,
     encryptedSize: summary.ciphertextLength,
-    receipt,
   };
 }
 

@@ -2,7 +2,7 @@
  * `@modelproof/sdk/offline` — build, sign and decode Modelproof transactions with no network,
  * on @substrate/txwrapper-core, from the runtime metadata shipped with the SDK (runtime-spec/).
  *
- *   const call = buildCall('ModelRegistry', 'register_model', { digest, ciphertextDigest, cid, zkCommitment: null, royalty: 50_000 });
+ *   const call = buildCall('ModelRegistry', 'register_model', { digest, ciphertextDigest, cid, circuit: null, royalty: 50_000 });
  *   const unsigned = buildUnsignedTransaction({ call, address, nonce, blockHash, blockNumber, genesisHash });
  *   const payload = createSigningPayload(unsigned);           // → the cold signer
  *   const signature = signPayload(payload, keyringPair);      // on the cold signer

@@ -3,7 +3,7 @@
  * (@noble/curves, poseidon-lite; no snarkjs):
  * - {@link verifyGroth16}: the runtime's Groth16 verifier, byte for byte, in TypeScript;
  * - {@link publicSignals}: the chain's public-signal vector for a job;
- * - {@link modelCommitment} / {@link inputHash}: circomlib Poseidon over fixed-point values;
+ * - {@link inputHash} / {@link outputCommitment}: salted circomlib Poseidon over fixed-point values;
  * - field and fixed-point encodings ({@link toField}, {@link fromField}, {@link encodeFixedPoint}, …).
  */
 export { ZkError, type ZkErrorCode, type ZkMalformedReason } from './errors.js';
@@ -36,5 +36,5 @@ export {
   type Proof,
   type VerifyingKey,
 } from './groth16.js';
-export { POSEIDON_MAX_ARITY, inputHash, modelCommitment, poseidon, poseidonVector } from './poseidon.js';
+export { POSEIDON_MAX_ARITY, inputHash, outputCommitment, poseidon, poseidonVector, randomSalt } from './poseidon.js';
 export { publicSignals, publicSignalsHex, type PublicSignalsParams } from './signals.js';

@@ -102,16 +102,32 @@ function toElements(values: readonly bigint[], what: string): bigint[] {
   });
 }
 
-/**
- * A model's `zk_commitment` (`0x` hex H256) over its fixed-point weights, in the reference
- * order (each layer's weights row-major, then its bias). Values are signed fixed-point
- * integers or field elements: negatives are mapped to `r − |v|`, values ≥ r are rejected.
- */
-export function modelCommitment(weights: readonly bigint[]): `0x${string}` {
-  return fieldToHex(poseidonVector(toElements(weights, 'weights')));
+/** A salt as a field element: a bigint `< r` (for example from {@link randomSalt}). */
+function saltElement(salt: bigint, what: string): bigint {
+  if (typeof salt !== 'bigint' || salt < 0n) throw new ZkError('Zk.InvalidInput', `${what} must be a non-negative bigint`);
+  assertCanonical(salt, what);
+  return salt;
 }
 
-/** A job's `input_hash` (`0x` hex H256) over its fixed-point inputs (same encoding as {@link modelCommitment}). */
-export function inputHash(inputs: readonly bigint[]): `0x${string}` {
-  return fieldToHex(poseidonVector(toElements(inputs, 'inputs')));
+/**
+ * A job's `input_hash` (`0x` hex H256): `H(inputs ‖ salt)` over the fixed-point inputs (signed
+ * integers or field elements; negatives as `r − |v|`) and a secret salt, so the hash published
+ * on chain reveals nothing about inputs from a small domain.
+ */
+export function inputHash(inputs: readonly bigint[], salt: bigint): `0x${string}` {
+  return fieldToHex(poseidonVector([...toElements(inputs, 'inputs'), saltElement(salt, 'salt')]));
+}
+
+/** A result's `output_commitment` (`0x` hex H256): `H(outputs ‖ salt)` (same encoding as {@link inputHash}). */
+export function outputCommitment(outputs: readonly bigint[], salt: bigint): `0x${string}` {
+  return fieldToHex(poseidonVector([...toElements(outputs, 'outputs'), saltElement(salt, 'salt')]));
+}
+
+/** A uniformly random field element (248 random bits, below r), for input and output salts. */
+export function randomSalt(): bigint {
+  const bytes = new Uint8Array(31);
+  globalThis.crypto.getRandomValues(bytes);
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  return value;
 }
