@@ -29,6 +29,8 @@ export interface WorkerConfig {
     deadlineSafetyFactor: number;
     provingTimeEstimateMs: number;
   };
+  /** The cache of proving artifacts (absolute directory, size bound). */
+  artifacts: { dir: string; maxBytes: number };
   metrics: { enabled: boolean; host: string; port: number };
   keystore: {
     dir: string;
@@ -60,6 +62,8 @@ export interface LoadConfigOptions {
 
 /** Default keystore directory under the home directory. */
 export const DEFAULT_KEYSTORE_SUBDIR = join('.modelproof-worker', 'keystore');
+/** Default proving-artifact cache under the home directory. */
+export const DEFAULT_ARTIFACTS_SUBDIR = join('.modelproof-worker', 'artifacts');
 
 type Json = Record<string, unknown>;
 
@@ -152,12 +156,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Worke
 
   const cfg = result.data;
   const dirSource = sources.get('keystore.dir') ?? 'default';
+  const artifactsSource = sources.get('artifacts.dir') ?? 'default';
   return {
     chain: cfg.chain,
     redis: cfg.redis,
     ipfs: cfg.ipfs,
     queue: cfg.queue,
     jobs: cfg.jobs,
+    artifacts: {
+      dir: cfg.artifacts.dir === undefined ? join(home, DEFAULT_ARTIFACTS_SUBDIR) : resolvePath(cfg.artifacts.dir, artifactsSource, cwd, home),
+      maxBytes: cfg.artifacts.maxBytes,
+    },
     metrics: cfg.metrics,
     keystore: {
       dir: cfg.keystore.dir === undefined ? join(home, DEFAULT_KEYSTORE_SUBDIR) : resolvePath(cfg.keystore.dir, dirSource, cwd, home),

@@ -27,6 +27,7 @@ export const DEFAULTS = {
   minReward: '0',
   deadlineSafetyFactor: 3,
   provingTimeEstimateMs: 30_000,
+  artifactsMaxBytes: 4 * 1024 * MiB,
 } as const;
 
 const U128_MAX = (1n << 128n) - 1n;
@@ -128,6 +129,15 @@ export const configSchema = z
           .default(DEFAULTS.deadlineSafetyFactor),
         /** Expected proving time of a circuit before this worker has measured it. */
         provingTimeEstimateMs: int(1, 86_400_000, 'a number of milliseconds').default(DEFAULTS.provingTimeEstimateMs),
+      })
+      .strict()
+      .default({}),
+    artifacts: z
+      .object({
+        /** Cache of the models' proving artifacts (decrypted: keep it private); default `~/.modelproof-worker/artifacts`. */
+        dir: nonEmpty().optional(),
+        /** Size bound of the cache; the least recently used models are evicted beyond it. */
+        maxBytes: int(1, Number.MAX_SAFE_INTEGER, 'a number of bytes').default(DEFAULTS.artifactsMaxBytes),
       })
       .strict()
       .default({}),

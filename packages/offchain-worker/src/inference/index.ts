@@ -39,15 +39,12 @@ const MODEL_UNAVAILABLE = new Set([
   'Ipfs.NotFound',
   'Ipfs.Timeout',
   'Ipfs.InvalidCid',
-  'Zk.UnknownCircuit',
-  'Zk.BadModel',
-  'Zk.CommitmentMismatch',
-  'Zk.ShapeMismatch',
-  'Pipeline.ModelNotFound',
-  'Pipeline.NoZkCommitment',
+  'Model.BadBundle',
+  'Zk.ArtifactMismatch',
   'Pipeline.CircuitNotFound',
 ]);
-const INVALID_INPUT = new Set(['Input.Invalid', 'Job.BadInput', 'Zk.BadInput', 'Zk.ActivationOutOfRange']);
+/** The input's fault: unreadable, not sealed to us, not hashing to `input_hash`, or outside the model's calibrated range (no witness). */
+const INVALID_INPUT = new Set(['Input.Invalid', 'Job.BadInput', 'Job.NotARecipient', 'Zk.BadInput', 'Zk.WitnessFailed']);
 
 /**
  * The hand-back reason for the code a job's processing failed with. The inference processor

@@ -73,8 +73,6 @@ export interface PipelineOptions {
   claimRetryMs?: number;
   /** How often the queue depth gauges are refreshed (default 5000 ms). */
   depthIntervalMs?: number;
-  /** Where vetting looks for circuit artifacts (default: the built-in inference processor's, the repository's circuits/build). */
-  circuitsDir?: string;
 }
 
 export interface Pipeline {
@@ -263,7 +261,6 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
         deadlineSafetyFactor: config.jobs.deadlineSafetyFactor,
         maxModelBytes: config.ipfs.maxModelBytes,
         manifestTimeoutMs: config.ipfs.manifestTimeoutMs,
-        ...(options.circuitsDir !== undefined && { circuitsDir: options.circuitsDir }),
         metrics,
         logger: log.child({ component: 'vetting' }),
       });

@@ -17,12 +17,12 @@ onSandboxShutdown(terminateProver);
 
 export default async function inferenceProcessor(job: ProcessorJob<InferenceJobData>): Promise<InferenceResult> {
   try {
-    const { client, ipfs, x25519SecretKey, account, limits } = await sandboxContext();
-    const { output, proof } = await processInference(
-      { client, ipfs, x25519SecretKey, account, limits: { maxModelBytes: limits.maxBytes, fetchTimeoutMs: limits.fetchTimeoutMs }, progress: (p) => job.updateProgress(p) },
+    const { client, ipfs, x25519SecretKey, account, limits, artifacts } = await sandboxContext();
+    const { output, outputCommitment, sealedOutputCid, proof } = await processInference(
+      { client, ipfs, x25519SecretKey, account, artifacts, limits: { maxModelBytes: limits.maxBytes, fetchTimeoutMs: limits.fetchTimeoutMs }, progress: (p) => job.updateProgress(p) },
       { chainJobId: job.data.chainJobId },
     );
-    return { output, proof };
+    return { output, outputCommitment, ...(sealedOutputCid === undefined ? {} : { sealedOutputCid }), proof };
   } catch (error) {
     throw toQueueError(error);
   }

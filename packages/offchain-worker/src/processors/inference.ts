@@ -1,54 +1,55 @@
 /**
- * The inference processor: a claimed ZK inference job in, `{ output, proof }` out.
+ * The inference processor: a claimed ZK inference job in, what `submit_inference_result` posts out.
  *
  * `processInference(deps, job)` is a plain function (testable without BullMQ or Redis);
  * `inference-sandbox.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
  * from the worker's config and keystore.
  *
- * Steps: read the job, its model and its circuit from chain → pick the local circuit artifacts
- * whose vk.bin equals the on-chain key → fetch, verify (on-chain digests) and decrypt the model
- * with the worker's grant → parse it and check it hashes to the model's `zk_commitment` → fetch
- * the inference input by `input_cid` and check its `input_hash` → run the reference
- * implementation → prove → verify locally with the chain's algorithm → check the proven outputs
- * equal the reference outputs.
+ * Steps: read the job and its circuit (the model's, recorded in the job) from chain → get the
+ * model's proving artifacts from the cache or IPFS (decrypted with the worker's grant, checked
+ * against the on-chain digests and verifying key: `../zk/artifacts.ts`) → fetch the sealed input
+ * by `input_cid`, open it with the worker's X25519 key and check `H(input ‖ salt) = input_hash`
+ * → prove (`reveal` = 1 for public outputs, 0 for committed ones) → verify locally with the
+ * chain's algorithm → for committed outputs, compute the outputs, seal them with the output
+ * salt to the job's result key and upload them.
  *
  * Errors are typed (`ModelproofError` codes): chain / IPFS timeouts stay as the SDK throws them
- * (transient); a malformed model, a mismatch or a failed proof are `Zk.*` / `Pipeline.*`
+ * (transient); a bad bundle, a mismatch or a failed proof are `Zk.*` / `Model.*` / `Pipeline.*`
  * (permanent). A failed download of the input is `Input.Unavailable` (not found or timed out:
  * transient) or `Input.Invalid` (an invalid CID, too large: permanent), so that a worker giving the
  * job up can tell the input's fault from the model's. The caller (the sandbox wrapper) turns them
  * into queue errors with `toQueueError`.
  */
-import { ModelproofError, type ModelproofClient, getCircuit, getJob, getModel, isModelproofError } from '@modelproof/sdk';
+import { ModelproofError, type ModelproofClient, getCircuit, getJob, isModelproofError } from '@modelproof/sdk';
+import { encryptionPublicKey } from '@modelproof/sdk/crypto';
 import type { Ipfs } from '@modelproof/sdk/ipfs';
-import { parseInferenceInput } from '@modelproof/sdk/jobs';
-import { fetchModel } from '@modelproof/sdk/models';
+import { openInferenceInput, sealInferenceOutput } from '@modelproof/sdk/jobs';
+import { randomSalt } from '@modelproof/sdk/zk';
+import { hexToU8a } from '@polkadot/util';
 
 import type { InferenceResult } from '../queues/index.js';
-import { type CircuitArtifacts, findCircuitByVk } from '../zk/circuits.js';
+import type { ArtifactCache } from '../zk/artifacts.js';
 import { ZkJobError } from '../zk/errors.js';
-import { circuitInput, modelCommitment, parseModel, runMlp } from '../zk/model.js';
-import { prove } from '../zk/prove.js';
-import { fieldToHex, toField } from '@modelproof/sdk/zk';
+import { computeOutputs, prove } from '../zk/prove.js';
 
-/** Default size limit of an inference input document. */
+/** Default size limit of a sealed inference input. */
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
 
 export interface InferenceDeps {
   /** SDK client on the chain (queries only; the submitter posts the result). */
   client: ModelproofClient;
-  /** IPFS store (Kubo RPC) for the model object and the input document. */
-  ipfs: Pick<Ipfs, 'catStream' | 'cat'>;
-  /** The worker's X25519 secret key (the model grant is wrapped to its public key). */
+  /** IPFS store (Kubo RPC): the model bundle, the sealed input, and sealed outputs uploaded. */
+  ipfs: Pick<Ipfs, 'catStream' | 'cat' | 'add'>;
+  /** The worker's X25519 secret key (grants and inputs are sealed to its public key). */
   x25519SecretKey: Uint8Array;
   /** The worker's account (whose grant is read); default the client's signer. */
   account?: string;
-  /** Directory of circuit artifacts (default: the repository's circuits/build). */
-  circuitsDir?: string;
+  /** The cache of proving artifacts. */
+  artifacts: ArtifactCache;
   limits?: {
-    /** Largest encrypted model in bytes (default the SDK's, 1 GiB). */
+    /** Largest encrypted model bundle in bytes (default the SDK's, 1 GiB). */
     maxModelBytes?: number;
-    /** Largest inference input document in bytes (default 1 MiB). */
+    /** Largest sealed input in bytes (default 1 MiB). */
     maxInputBytes?: number;
     /** Deadline of each chain query and each IPFS download, ms. */
     fetchTimeoutMs?: number;
@@ -62,9 +63,9 @@ export interface InferenceJobRef {
   chainJobId: string | bigint | number;
 }
 
-/** Extra detail for tests and logs (no secrets, no weights). */
+/** Extra detail for tests and logs (no secrets, no weights, no inputs). */
 export interface InferenceOutcome extends InferenceResult {
-  circuit: string;
+  circuitId: string;
   proveMs: number;
 }
 
@@ -85,57 +86,63 @@ export async function processInference(deps: InferenceDeps, ref: InferenceJobRef
   if (job.status !== 'Claimed') throw pipeline('JobClosed', `job ${jobId} is ${job.status}`);
   const kind = job.kind;
 
-  const model = await getModel(deps.client, kind.modelId, query);
-  if (model === null) throw pipeline('ModelNotFound', `model ${kind.modelId} of job ${jobId} does not exist`);
-  if (model.zkCommitment === null) throw pipeline('NoZkCommitment', `model ${kind.modelId} has no zk_commitment`);
-  const onChainCircuit = await getCircuit(deps.client, kind.circuitId, query);
-  if (onChainCircuit === null) throw pipeline('CircuitNotFound', `circuit ${kind.circuitId} of job ${jobId} is not registered`);
-  const circuit: CircuitArtifacts = await findCircuitByVk(new Uint8Array(onChainCircuit.vk), deps.circuitsDir);
-  await progress(10);
-
-  const modelBytes = await fetchModel(
-    deps.client,
-    deps.ipfs,
-    { modelId: kind.modelId, secretKey: deps.x25519SecretKey, ...(deps.account === undefined ? {} : { account: deps.account }) },
-    { ...(deps.limits?.maxModelBytes === undefined ? {} : { maxBytes: deps.limits.maxModelBytes }), ...query },
-  );
-  const mlp = parseModel(modelBytes);
-  if (circuit.shape === null || circuit.shape.join(',') !== mlp.shape.join(',')) {
-    throw new ZkJobError('Zk.ShapeMismatch', `model ${kind.modelId} has shape [${mlp.shape.join(', ')}], circuit ${circuit.name} does not take it`);
-  }
-  if (modelCommitment(mlp) !== model.zkCommitment.toLowerCase()) {
-    throw new ZkJobError('Zk.CommitmentMismatch', `model ${kind.modelId} does not hash to its on-chain zk_commitment`);
-  }
+  const circuit = await getCircuit(deps.client, kind.circuitId, query);
+  if (circuit === null) throw pipeline('CircuitNotFound', `circuit ${kind.circuitId} of job ${jobId} is not registered`);
+  const artifacts = await deps.artifacts.get({
+    client: deps.client,
+    ipfs: deps.ipfs,
+    modelId: kind.modelId,
+    circuitId: kind.circuitId.toLowerCase(),
+    vk: new Uint8Array(circuit.vk),
+    x25519SecretKey: deps.x25519SecretKey,
+    ...(deps.account === undefined ? {} : { account: deps.account }),
+    limits: { ...(deps.limits?.maxModelBytes === undefined ? {} : { maxModelBytes: deps.limits.maxModelBytes }), ...query },
+  });
   await progress(30);
 
-  let inputBytes: Uint8Array;
+  let sealedInput: Uint8Array;
   try {
-    inputBytes = await deps.ipfs.cat(kind.inputCid, { maxBytes: deps.limits?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES, ...query });
+    sealedInput = await deps.ipfs.cat(kind.inputCid, { maxBytes: deps.limits?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES, ...query });
   } catch (e) {
     throw inputDownloadError(e, kind.inputCid);
   }
-  let inputs: bigint[];
+  let input: { values: bigint[]; salt: bigint };
   try {
-    inputs = parseInferenceInput(inputBytes, { inputHash: kind.inputHash });
+    input = await openInferenceInput(
+      sealedInput,
+      { secretKey: deps.x25519SecretKey, publicKey: encryptionPublicKey(deps.x25519SecretKey) },
+      { modelId: kind.modelId, inputHash: kind.inputHash },
+    );
   } catch (e) {
-    // A malformed document or one that does not hash to the job's input_hash never gets better:
-    // a permanent Zk.* code (the queue layer retries unknown areas such as Job.*).
-    if (isModelproofError(e, 'Job.BadInput')) throw new ZkJobError('Zk.BadInput', `job ${jobId}: ${e.message}`, { cause: e });
+    // Unreadable, not addressed to us, or not hashing to the job's input_hash: it never gets
+    // better, so a permanent Zk.* code (the queue layer retries unknown areas such as Job.*).
+    if (isModelproofError(e, 'Job.BadInput') || isModelproofError(e, 'Job.NotARecipient')) {
+      throw new ZkJobError('Zk.BadInput', `job ${jobId}: ${e.message}`, { cause: e });
+    }
     throw e;
   }
-  const expected = runMlp(mlp, inputs);
   await progress(40);
 
-  const result = await prove({
-    circuit,
-    input: circuitInput(mlp, inputs, jobId, { zkCommitment: model.zkCommitment, inputHash: kind.inputHash }),
-  });
-  const expectedHex = expected.map((v) => fieldToHex(toField(v)));
-  if (result.output.length !== expectedHex.length || result.output.some((o, i) => o !== expectedHex[i])) {
-    throw new ZkJobError('Zk.OutputMismatch', `circuit ${circuit.name} outputs differ from the reference implementation's`);
+  const reveal = kind.outputs.type === 'Public';
+  const outSalt = randomSalt();
+  const witness = {
+    x: input.values.map(String),
+    in_salt: input.salt.toString(),
+    out_salt: outSalt.toString(),
+    job_id: jobId.toString(),
+    input_hash: BigInt(kind.inputHash).toString(),
+    reveal: reveal ? '1' : '0',
+  };
+  const result = await prove({ circuit: artifacts, input: witness });
+  if (kind.outputs.type === 'Public') {
+    await progress(100);
+    return { output: result.output, outputCommitment: result.outputCommitment, proof: result.proof, circuitId: artifacts.circuitId, proveMs: result.proveMs };
   }
+  const outputs = await computeOutputs(artifacts, witness);
+  const sealed = await sealInferenceOutput({ values: outputs, salt: outSalt }, hexToU8a(kind.outputs.resultKey), jobId);
+  const sealedOutputCid = await deps.ipfs.add(sealed, query);
   await progress(100);
-  return { output: result.output, proof: result.proof, circuit: circuit.name, proveMs: result.proveMs };
+  return { output: [], outputCommitment: result.outputCommitment, sealedOutputCid, proof: result.proof, circuitId: artifacts.circuitId, proveMs: result.proveMs };
 }
 
 /** A failed download of the job's input, told apart from the model's; our own node's trouble (`Ipfs.Unavailable`) stays as it is. */

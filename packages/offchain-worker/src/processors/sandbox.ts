@@ -16,6 +16,7 @@ import { type Ipfs, createIpfs } from '@modelproof/sdk/ipfs';
 
 import { loadConfig, requirePassphrase } from '../config/index.js';
 import { loadKeys } from '../keys/index.js';
+import { ArtifactCache } from '../zk/artifacts.js';
 
 export interface SandboxContext {
   client: ModelproofClient;
@@ -24,6 +25,8 @@ export interface SandboxContext {
   /** The worker's SS58 address. */
   account: string;
   limits: { maxBytes: number; fetchTimeoutMs: number };
+  /** The proving-artifact cache (`artifacts.dir`, `artifacts.maxBytes`). */
+  artifacts: ArtifactCache;
 }
 
 let context: Promise<SandboxContext> | undefined;
@@ -41,6 +44,7 @@ async function build(): Promise<SandboxContext> {
     x25519SecretKey: keys.x25519.secretKey,
     account: keys.address,
     limits: { maxBytes: config.ipfs.maxModelBytes, fetchTimeoutMs: config.ipfs.fetchTimeoutMs },
+    artifacts: new ArtifactCache({ dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
   };
 }
 

@@ -68,7 +68,12 @@ export interface ReviewJobData {
 
 /** Result of an inference processor: outputs as 32-byte 0x-hex field elements, Groth16 proof (A ‖ B ‖ C) as 0x-hex of 256 bytes. */
 export interface InferenceResult {
+  /** The outputs (empty for committed outputs). */
   output: Hex[];
+  /** `H(outputs ‖ salt)`. */
+  outputCommitment: Hex;
+  /** For committed outputs: the CID of the outputs sealed to the consumer's result key. */
+  sealedOutputCid?: string;
   proof: Hex;
 }
 

@@ -108,11 +108,19 @@ const GONE = 'the job is no longer on chain (pruned)';
 /** Checks a processor's inference result; a malformed one is a permanent `Pipeline.InvalidResult`. */
 export function checkInferenceResult(value: unknown): InferenceResult {
   const r = value as Partial<InferenceResult> | null;
-  if (!r || !Array.isArray(r.output) || r.output.length === 0 || !r.output.every((v) => typeof v === 'string' && HEX32.test(v))) {
-    throw new PermanentError('Pipeline.InvalidResult', 'inference result: output must be a non-empty array of 0x-hex 32-byte values');
+  if (!r || !Array.isArray(r.output) || !r.output.every((v) => typeof v === 'string' && HEX32.test(v))) {
+    throw new PermanentError('Pipeline.InvalidResult', 'inference result: output must be an array of 0x-hex 32-byte values');
+  }
+  if (typeof r.outputCommitment !== 'string' || !HEX32.test(r.outputCommitment)) {
+    throw new PermanentError('Pipeline.InvalidResult', 'inference result: outputCommitment must be 0x-hex of 32 bytes');
+  }
+  const sealed = r.sealedOutputCid;
+  if (sealed !== undefined && (typeof sealed !== 'string' || sealed.length === 0)) throw new PermanentError('Pipeline.InvalidResult', 'inference result: sealedOutputCid must be a CID');
+  if ((r.output.length === 0) !== (sealed !== undefined)) {
+    throw new PermanentError('Pipeline.InvalidResult', 'inference result: either outputs (public) or a sealedOutputCid (committed), not both or neither');
   }
   if (typeof r.proof !== 'string' || !HEX256B.test(r.proof)) throw new PermanentError('Pipeline.InvalidResult', 'inference result: proof must be 0x-hex of 256 bytes');
-  return { output: r.output, proof: r.proof };
+  return { output: r.output, outputCommitment: r.outputCommitment, ...(sealed === undefined ? {} : { sealedOutputCid: sealed }), proof: r.proof };
 }
 
 /** Checks a processor's aggregation result. */
@@ -193,7 +201,17 @@ export class Submitter {
       if (!sameAccount(job.kind.worker, this.address)) throw new PermanentError('ComputeJobs.NotClaimant', `job ${id} was claimed by another worker`);
       if (await this.deadlinePassed(job)) throw new PermanentError('ComputeJobs.DeadlinePassed', `job ${id} is past its deadline (block ${job.deadline})`);
       return this.send('result', id, () =>
-        submitInferenceResult(this.client, { jobId: id, output: checked.output, proof: hexToBytes(checked.proof) }, this.submitOptions()),
+        submitInferenceResult(
+          this.client,
+          {
+            jobId: id,
+            output: checked.output,
+            outputCommitment: checked.outputCommitment,
+            ...(checked.sealedOutputCid === undefined ? {} : { sealedOutputCid: checked.sealedOutputCid }),
+            proof: hexToBytes(checked.proof),
+          },
+          this.submitOptions(),
+        ),
       );
     });
   }

@@ -7,8 +7,9 @@
  * - the reward is at least `jobs.minReward` (aggregation: per committee seat);
  * - inference: it holds a grant on the model; the blocks left before the deadline, at
  *   `chain.blockTimeMs` each, cover `jobs.deadlineSafetyFactor` × the circuit's proving estimate;
- *   the circuit's artifacts are here (same lookup as the processor); the model's manifest comes
- *   from IPFS within `ipfs.manifestTimeoutMs` and its `size` is at most `ipfs.maxModelBytes`
+ *   the job's circuit is on chain; the model's manifest (its proving artifacts travel in the
+ *   model's encrypted bundle) comes from IPFS within `ipfs.manifestTimeoutMs` and its `size` is
+ *   at most `ipfs.maxModelBytes`
  *   (a model registered as a bare encrypted object has no manifest: its size is checked while
  *   downloading, and a too large one is handed back);
  * - aggregation: the candidacy rule lets it apply (during the candidacy period, or later while
@@ -40,7 +41,6 @@ import type { Logger } from '../log/index.js';
 import type { JobKind, WorkerMetrics } from '../metrics/index.js';
 import { type AggregationJob, candidacyClosed, submittedKind } from '../protocol/index.js';
 import type { PipelineQueues } from '../queues/index.js';
-import { defaultCircuitsDir, findCircuitByVk } from '../zk/circuits.js';
 
 /** Why a job was not claimed (the `reason` label of `modelproof_worker_claims_skipped_total`). */
 export type SkipReason =
@@ -75,8 +75,6 @@ export interface VettingOptions {
   deadlineSafetyFactor: number;
   maxModelBytes: number;
   manifestTimeoutMs: number;
-  /** Where the inference processor finds circuit artifacts (default: the repository's circuits/build). */
-  circuitsDir?: string;
   metrics: WorkerMetrics;
   logger: Logger;
 }
@@ -112,14 +110,10 @@ export class ClaimVetting {
     if (availableMs < neededMs) {
       return skip('deadline-too-close', `${job.deadline - head} blocks (~${availableMs} ms) left, ${neededMs} ms needed (proving estimate × jobs.deadlineSafetyFactor)`);
     }
+    // The proving artifacts travel with the model (its encrypted bundle): the model's size and
+    // availability below are theirs. The circuit must be on chain for the result to verify.
     const circuit = await getCircuit(this.o.client, kind.circuitId);
     if (circuit === null) return skip('circuit-unavailable', `circuit ${kind.circuitId} is not registered`);
-    try {
-      await findCircuitByVk(new Uint8Array(circuit.vk), this.o.circuitsDir ?? defaultCircuitsDir());
-    } catch (error) {
-      if (isModelproofError(error, 'Zk.UnknownCircuit')) return skip('circuit-unavailable', error.message);
-      throw error;
-    }
     return this.modelSize(kind.modelId);
   }
 

@@ -1,30 +1,8 @@
 /**
- * ZK inference of the reference model family (fixed-point MLP): model format and reference
- * implementation (`model.ts`), circuit artifacts (`circuits.ts`), proving (`prove.ts`).
+ * ZK inference on compiled models: the proving-artifact cache (`artifacts.ts`: fetched with the
+ * model's grant, checked against the on-chain verifying key) and proving (`prove.ts`).
  */
 export { ZkJobError, type ZkJobErrorCode } from './errors.js';
-export {
-  ACTIVATION_BITS,
-  MAX_LAYER_WIDTH,
-  MODEL_FORMAT,
-  MODEL_VERSION,
-  SCALE_BITS,
-  circuitInput,
-  encodeModel,
-  inRange,
-  modelCommitment,
-  modelParameters,
-  parseModel,
-  rescale,
-  runMlp,
-  seededModel,
-  seededRandom,
-  seededValues,
-  signedInputs,
-  type MlpCircuitInput,
-  type MlpLayer,
-  type MlpModel,
-} from './model.js';
-export { circuitByName, defaultCircuitsDir, findCircuitByVk, listCircuitArtifacts, type CircuitArtifacts } from './circuits.js';
+export { ArtifactCache, verifyingKeyOfZkey, type ArtifactCacheOptions, type FetchArtifactsParams, type ModelArtifacts } from './artifacts.js';
 export { encodeProof } from './encoding.js';
-export { prove, terminateProver, type ProveParams, type ProveResult } from './prove.js';
+export { computeOutputs, prove, terminateProver, type ProveParams, type ProveResult } from './prove.js';

@@ -16,6 +16,9 @@ declare module 'snarkjs' {
     ): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
     verify(vk: unknown, publicSignals: string[], proof: SnarkjsProof, logger?: unknown): Promise<boolean>;
   };
+  export const zKey: {
+    exportVerificationKey(zkeyFile: string | { type: 'mem'; data: Uint8Array }, logger?: unknown): Promise<unknown>;
+  };
   export const wtns: {
     calculate(input: Record<string, unknown>, wasmFile: string | Uint8Array, wtnsFile: string | { type: 'mem'; data?: Uint8Array }): Promise<void>;
     exportJson(wtnsFile: string): Promise<bigint[]>;

@@ -38,3 +38,4 @@ export {
 } from './groth16.js';
 export { POSEIDON_MAX_ARITY, inputHash, outputCommitment, poseidon, poseidonVector, randomSalt } from './poseidon.js';
 export { publicSignals, publicSignalsHex, type PublicSignalsParams } from './signals.js';
+export { proofFromSnarkjs, verifyingKeyFromSnarkjs, type SnarkjsProofJson, type SnarkjsVerifyingKeyJson } from './snarkjs-json.js';
