@@ -1,7 +1,8 @@
 /**
- * @modelproof/sdk/zk against the reference circuit circuits/mlp_2x2: the committed fixtures,
- * fresh snarkjs proofs (snarkjs is a root devDependency, used only here), and circomlib's
- * Poseidon computed by circom-compiled witness generators.
+ * @modelproof/sdk/zk against the test circuit circuits/fixture_2x2 (the chain's public-signal
+ * interface over constant weights): the committed fixtures, fresh snarkjs proofs (snarkjs is a
+ * root devDependency, used only here), and circomlib's Poseidon computed by circom-compiled
+ * witness generators.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
@@ -23,32 +24,38 @@ import {
   fieldToHex,
   fromField,
   inputHash,
-  modelCommitment,
+  outputCommitment,
   parseField,
   poseidon,
   poseidonVector,
+  proofFromSnarkjs,
   publicSignals,
   publicSignalsHex,
   quantize,
+  randomSalt,
   toField,
   verifyGroth16,
+  verifyingKeyFromSnarkjs,
   ZkError,
 } from '@modelproof/sdk/zk';
 import { inG2Subgroup } from '../src/zk/groth16.js';
 import { expectCode } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BUILD = join(ROOT, 'circuits', 'build', 'mlp_2x2');
-const WASM = join(BUILD, 'mlp_2x2.wasm');
-const ZKEY = join(BUILD, 'mlp_2x2.zkey');
+const BUILD = join(ROOT, 'circuits', 'build', 'fixture_2x2');
+const WASM = join(BUILD, 'fixture_2x2.wasm');
+const ZKEY = join(BUILD, 'fixture_2x2.zkey');
+/** The circuit's constant weights (circuits/fixture_2x2/fixture_2x2.circom). */
+const W = [[2n, -3n], [5n, 7n]];
+const B = [1n, -4n];
 
 interface Fixture {
-  plaintext: { W: string[][]; b: string[]; x: string[]; expected_outputs: string[] };
+  plaintext: { W: string[][]; b: string[]; x: string[]; in_salt: string; out_salt: string; expected_outputs: string[] };
   expected_outputs_field: string[];
-  zk_commitment: string;
   input_hash: string;
+  out_commitment: string;
   vk_hex: string;
-  proofs: { job_id: string; public_signals: string[]; proof_hex: string }[];
+  proofs: { job_id: string; reveal: boolean; public_signals: string[]; proof_hex: string }[];
 }
 
 const fixture = JSON.parse(readFileSync(join(BUILD, 'fixture.json'), 'utf8')) as Fixture;
@@ -79,16 +86,15 @@ function expectZk(fn: () => unknown, code: string, reason?: string): void {
   if (reason !== undefined) expect((e as ZkError).details.reason).toBe(reason);
 }
 
-/** A fresh proof for `job_id` over the given plaintext, made by snarkjs, in the chain's encoding. */
-async function prove(W: bigint[][], b: bigint[], x: bigint[], jobId: bigint) {
-  const weights = [...W.flat(), ...b];
+/** A fresh proof for `job_id` over the input x, made by snarkjs, in the chain's encoding. */
+async function prove(x: bigint[], jobId: bigint, salts: { inSalt: bigint; outSalt: bigint }, reveal = true) {
   const input = {
-    W: W.map((row) => row.map((v) => toField(v).toString())),
-    b: b.map((v) => toField(v).toString()),
     x: x.map((v) => toField(v).toString()),
+    in_salt: salts.inSalt.toString(),
+    out_salt: salts.outSalt.toString(),
     job_id: jobId.toString(),
-    zk_commitment: BigInt(modelCommitment(weights)).toString(),
-    input_hash: BigInt(inputHash(x)).toString(),
+    input_hash: BigInt(inputHash(x, salts.inSalt)).toString(),
+    reveal: reveal ? '1' : '0',
   };
   const { proof, publicSignals: signals } = await snarkjs.groth16.fullProve(input, WASM, ZKEY);
   return { proof, signals: (signals as string[]).map(BigInt), bytes: encoding.encodeProof(proof) };
@@ -142,12 +148,12 @@ describe('Groth16 verifier (TypeScript, runtime encodings)', () => {
   test('the committed fixture proofs verify; the chain-order public signals equal snarkjs publicSignals', () => {
     expect(Buffer.from(vkBytes).toString('hex')).toBe(fixture.vk_hex);
     const vk = decodeVerifyingKey(vkBytes);
-    expect(vk.nPublic).toBe(5);
+    expect(vk.nPublic).toBe(6);
     for (const [i, p] of fixture.proofs.entries()) {
       const signals = publicSignals({
-        outputs: fixture.expected_outputs_field.map((o) => fieldToHex(BigInt(o))),
+        outputs: p.reveal ? fixture.expected_outputs_field.map((o) => fieldToHex(BigInt(o))) : { committed: 2 },
+        outputCommitment: fieldToHex(BigInt(fixture.out_commitment)),
         jobId: BigInt(p.job_id),
-        zkCommitment: fieldToHex(BigInt(fixture.zk_commitment)),
         inputHash: fieldToHex(BigInt(fixture.input_hash)),
       });
       expect(signals).toEqual(fixtureSignals(i));
@@ -157,34 +163,40 @@ describe('Groth16 verifier (TypeScript, runtime encodings)', () => {
       expect(verifyGroth16(vkBytes, fixtureProof(i), p.public_signals)).toBe(true);
       expect(verifyGroth16(vkBytes, fixtureProof(i), signals.map(fieldToBytes))).toBe(true);
     }
-    // Job 0's proof replayed for job 1 fails.
+    // Job 0's proof replayed for job 1 fails; a committed proof does not pass as a revealing one.
     expect(verifyGroth16(vkBytes, fixtureProof(0), fixtureSignals(1))).toBe(false);
+    expect(verifyGroth16(vkBytes, fixtureProof(2), fixtureSignals(0))).toBe(false);
+    // The SDK's salted hashes are the circuit's.
+    const x = fixture.plaintext.x.map(BigInt);
+    expect(inputHash(x, BigInt(fixture.plaintext.in_salt))).toBe(fieldToHex(BigInt(fixture.input_hash)));
+    expect(outputCommitment(fixture.plaintext.expected_outputs.map(BigInt), BigInt(fixture.plaintext.out_salt))).toBe(fieldToHex(BigInt(fixture.out_commitment)));
   });
 
-  test('a fresh snarkjs proof (new plaintext, job id 7) verifies; job id + 1 and other altered inputs do not', async () => {
-    const W = [[-17n, 4n], [9n, -1n]];
-    const b = [100n, -250n];
+  test('a fresh snarkjs proof (new input and salts, job id 7) verifies; job id + 1 and other altered inputs do not', async () => {
     const x = [-6n, 11n];
-    const { proof, signals, bytes } = await prove(W, b, x, 7n);
-    const y = W.map((row, i) => row[0]! * x[0]! + row[1]! * x[1]! + b[i]!);
+    const salts = { inSalt: randomSalt(), outSalt: randomSalt() };
+    const { proof, signals, bytes } = await prove(x, 7n, salts);
+    const y = W.map((row, i) => row[0]! * x[0]! + row[1]! * x[1]! + B[i]!);
     const expected = publicSignals({
       outputs: y.map(toField),
+      outputCommitment: outputCommitment(y, salts.outSalt),
       jobId: 7n,
-      zkCommitment: modelCommitment([...W.flat(), ...b]),
-      inputHash: inputHash(x),
+      inputHash: inputHash(x, salts.inSalt),
     });
     expect(expected).toEqual(signals);
     expect(signals.slice(0, 2).map(fromField)).toEqual(y);
     expect(verifyGroth16(vkBytes, bytes, signals)).toBe(true);
-    // snarkjs agrees on the same proof.
+    // snarkjs agrees on the same proof; the SDK's JSON encoders equal the reference ones.
     const vkJson = JSON.parse(readFileSync(join(BUILD, 'verification_key.json'), 'utf8'));
     expect(await snarkjs.groth16.verify(vkJson, signals.map(String), proof)).toBe(true);
     expect(Buffer.from(encoding.encodeVerifyingKey(vkJson))).toEqual(Buffer.from(vkBytes));
+    expect(Buffer.from(verifyingKeyFromSnarkjs(vkJson))).toEqual(Buffer.from(vkBytes));
+    expect(Buffer.from(proofFromSnarkjs(proof))).toEqual(Buffer.from(bytes));
 
     const jobPlusOne = [...signals];
-    jobPlusOne[2] = 8n;
+    jobPlusOne[3] = 8n;
     expect(verifyGroth16(vkBytes, bytes, jobPlusOne)).toBe(false);
-    for (const idx of [0, 1, 3, 4]) {
+    for (const idx of [0, 1, 2, 4, 5]) {
       const altered = [...signals];
       altered[idx] = (altered[idx]! + 1n) % BN254_R;
       expect(verifyGroth16(vkBytes, bytes, altered)).toBe(false);
@@ -193,11 +205,17 @@ describe('Groth16 verifier (TypeScript, runtime encodings)', () => {
     const minusOne = [...signals];
     minusOne[1] = BN254_R - 1n;
     expect(verifyGroth16(vkBytes, bytes, minusOne)).toBe(false);
+
+    // The same input with reveal = 0: zeros instead of the outputs, the same commitment.
+    const committed = await prove(x, 7n, salts, false);
+    expect(committed.signals).toEqual(publicSignals({ outputs: { committed: 2 }, outputCommitment: outputCommitment(y, salts.outSalt), jobId: 7n, inputHash: inputHash(x, salts.inSalt) }));
+    expect(verifyGroth16(vkBytes, committed.bytes, committed.signals)).toBe(true);
+    expect(verifyGroth16(vkBytes, committed.bytes, signals)).toBe(false);
   });
 
   test('public inputs ≥ r (or negative, or malformed) are rejected, never reduced', () => {
     const signals = fixtureSignals(0);
-    for (let idx = 0; idx < 5; idx++) {
+    for (let idx = 0; idx < 6; idx++) {
       // job_id = r would be ≡ 0 mod r (job 0's own id): it must be an error, not true.
       for (const bad of [BN254_R, BN254_R + signals[idx]!, BN254_Q, (1n << 256n) - 1n]) {
         const inputs: (bigint | Uint8Array | string)[] = [...signals];
@@ -220,7 +238,7 @@ describe('Groth16 verifier (TypeScript, runtime encodings)', () => {
       expectZk(() => verifyGroth16(vkBytes, fixtureProof(0), inputs), 'Zk.NonCanonicalInput');
     }
     expectZk(() => verifyGroth16(vkBytes, fixtureProof(0), [...signals, 0n]), 'Zk.PublicInputCountMismatch');
-    expectZk(() => verifyGroth16(vkBytes, fixtureProof(0), signals.slice(0, 4)), 'Zk.PublicInputCountMismatch');
+    expectZk(() => verifyGroth16(vkBytes, fixtureProof(0), signals.slice(0, 5)), 'Zk.PublicInputCountMismatch');
     expectZk(() => verifyGroth16(vkBytes, fixtureProof(0), []), 'Zk.PublicInputCountMismatch');
   });
 
@@ -356,42 +374,45 @@ describe('Groth16 verifier (TypeScript, runtime encodings)', () => {
     expectZk(() => decodeVerifyingKey(vkBytes.subarray(0, 448)), 'Zk.MalformedVerifyingKey', 'Length');
     // IC[0] only: zero public inputs.
     expectZk(() => decodeVerifyingKey(vkBytes.subarray(0, 512)), 'Zk.MalformedVerifyingKey', 'TooManyPublicInputs');
-    expectZk(() => decodeVerifyingKey(vkBytes, { maxPublicInputs: 4 }), 'Zk.MalformedVerifyingKey', 'TooManyPublicInputs');
-    expect(decodeVerifyingKey(vkBytes, { maxPublicInputs: 5 }).nPublic).toBe(5);
+    expectZk(() => decodeVerifyingKey(vkBytes, { maxPublicInputs: 5 }), 'Zk.MalformedVerifyingKey', 'TooManyPublicInputs');
+    expect(decodeVerifyingKey(vkBytes, { maxPublicInputs: 6 }).nPublic).toBe(6);
   });
 });
 
 describe('Poseidon (circomlib parameters)', () => {
-  test('equals the commitment and input hash circomlib computed for the fixture', () => {
-    const W = fixture.plaintext.W.flat().map(BigInt);
-    const b = fixture.plaintext.b.map(BigInt);
+  test('equals the input hash and output commitment circomlib computed for the fixture', () => {
     const x = fixture.plaintext.x.map(BigInt);
-    expect(BigInt(modelCommitment([...W, ...b]))).toBe(BigInt(fixture.zk_commitment));
-    expect(BigInt(inputHash(x))).toBe(BigInt(fixture.input_hash));
-    // Signed values and their field encodings hash the same.
-    expect(modelCommitment([...W, ...b].map(toField))).toBe(modelCommitment([...W, ...b]));
-    expect(modelCommitment([...W, ...b])).toMatch(/^0x[0-9a-f]{64}$/);
+    const y = fixture.plaintext.expected_outputs.map(BigInt);
+    const inSalt = BigInt(fixture.plaintext.in_salt);
+    const outSalt = BigInt(fixture.plaintext.out_salt);
+    expect(BigInt(inputHash(x, inSalt))).toBe(BigInt(fixture.input_hash));
+    expect(BigInt(outputCommitment(y, outSalt))).toBe(BigInt(fixture.out_commitment));
+    // Signed values and their field encodings hash the same; the salt changes the hash.
+    expect(outputCommitment(y.map(toField), outSalt)).toBe(outputCommitment(y, outSalt));
+    expect(inputHash(x, inSalt + 1n)).not.toBe(inputHash(x, inSalt));
+    expect(inputHash(x, inSalt)).toMatch(/^0x[0-9a-f]{64}$/);
   });
 
-  test('random weights and inputs: the circuit\'s witness generator accepts our hashes (Poseidon(6), Poseidon(2))', async () => {
+  test('random inputs and salts: the circuit\'s witness generator accepts our input hash (Poseidon(3))', async () => {
     const rnd = () => BigInt(randomInt(2 ** 40)) - 2n ** 39n;
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     for (let round = 0; round < 3; round++) {
-      const W = [[rnd(), rnd()], [rnd(), rnd()]];
-      const b = [rnd(), rnd()];
       const x = [rnd(), rnd()];
+      const inSalt = randomSalt();
       const input = {
-        W: W.map((row) => row.map((v) => toField(v).toString())),
-        b: b.map((v) => toField(v).toString()),
         x: x.map((v) => toField(v).toString()),
+        in_salt: inSalt.toString(),
+        out_salt: randomSalt().toString(),
         job_id: '3',
-        zk_commitment: BigInt(modelCommitment([...W.flat(), ...b])).toString(),
-        input_hash: BigInt(inputHash(x)).toString(),
+        input_hash: BigInt(inputHash(x, inSalt)).toString(),
+        reveal: '1',
       };
-      // Throws ("Assert Failed") unless both equal circomlib's Poseidon of the same values.
+      // Throws ("Assert Failed") unless it equals circomlib's Poseidon of the same values.
       await expect(snarkjs.wtns.calculate(input, WASM, { type: 'mem' })).resolves.toBeUndefined();
       const wrong = { ...input, input_hash: ((BigInt(input.input_hash) + 1n) % BN254_R).toString() };
       await expect(snarkjs.wtns.calculate(wrong, WASM, { type: 'mem' })).rejects.toThrow();
+      // reveal must be a bit.
+      await expect(snarkjs.wtns.calculate({ ...input, reveal: '2' }, WASM, { type: 'mem' })).rejects.toThrow();
     }
     // The witness generator reported each failed assertion.
     expect(quiet).toHaveBeenCalled();
@@ -415,9 +436,15 @@ describe('Poseidon (circomlib parameters)', () => {
     expectZk(() => poseidon(new Array(17).fill(1n)), 'Zk.InvalidInput');
     expectZk(() => poseidon([BN254_R]), 'Zk.NonCanonicalInput');
     expectZk(() => poseidonVector([]), 'Zk.InvalidInput');
-    expectZk(() => modelCommitment([1n, BN254_R]), 'Zk.NonCanonicalInput');
-    expectZk(() => inputHash([-(MAX_SIGNED + 1n)]), 'Zk.OutOfRange');
-    expectZk(() => inputHash([1 as unknown as bigint]), 'Zk.InvalidInput');
+    expectZk(() => outputCommitment([1n, BN254_R], 0n), 'Zk.NonCanonicalInput');
+    expectZk(() => inputHash([-(MAX_SIGNED + 1n)], 0n), 'Zk.OutOfRange');
+    expectZk(() => inputHash([1 as unknown as bigint], 0n), 'Zk.InvalidInput');
+    expectZk(() => inputHash([1n], BN254_R), 'Zk.NonCanonicalInput');
+    expectZk(() => inputHash([1n], -1n), 'Zk.InvalidInput');
+    // Salts are uniform below r: 248 random bits.
+    const salts = Array.from({ length: 64 }, randomSalt);
+    expect(new Set(salts).size).toBe(64);
+    expect(salts.every((v) => v >= 0n && v < 1n << 248n)).toBe(true);
     // Chaining differs from a plain Poseidon of the first 16 and depends on every element.
     const v = Array.from({ length: 20 }, (_, i) => BigInt(i + 1));
     expect(poseidonVector(v)).not.toBe(poseidon(v.slice(0, 16)));
@@ -466,16 +493,18 @@ describe('field and fixed-point helpers', () => {
     expect(parseField('42')).toBe(42n);
     expect(parseField(fieldToBytes(42n))).toBe(42n);
     expectZk(() => parseField(new Uint8Array(31)), 'Zk.NonCanonicalInput');
-    const base = { outputs: [1n], jobId: 3n, zkCommitment: 2n, inputHash: 4n };
-    expect(publicSignals(base)).toEqual([1n, 3n, 2n, 4n]);
-    expect(publicSignals({ ...base, jobId: 3 })).toEqual([1n, 3n, 2n, 4n]);
-    expect(publicSignalsHex(base)[1]).toBe(`0x${'0'.repeat(63)}3`);
-    expect(publicSignals({ ...base, jobId: (1n << 64n) - 1n })[1]).toBe((1n << 64n) - 1n);
+    const base = { outputs: [1n], outputCommitment: 2n, jobId: 3n, inputHash: 4n };
+    expect(publicSignals(base)).toEqual([1n, 2n, 3n, 4n, 1n]);
+    expect(publicSignals({ ...base, jobId: 3 })).toEqual([1n, 2n, 3n, 4n, 1n]);
+    expect(publicSignals({ ...base, outputs: { committed: 3 } })).toEqual([0n, 0n, 0n, 2n, 3n, 4n, 0n]);
+    expect(publicSignalsHex(base)[2]).toBe(`0x${'0'.repeat(63)}3`);
+    expect(publicSignals({ ...base, jobId: (1n << 64n) - 1n })[2]).toBe((1n << 64n) - 1n);
+    expectZk(() => publicSignals({ ...base, outputs: { committed: 0 } }), 'Zk.InvalidInput');
     expectZk(() => publicSignals({ ...base, jobId: 1n << 64n }), 'Zk.InvalidInput');
     expectZk(() => publicSignals({ ...base, jobId: -1n }), 'Zk.InvalidInput');
     expectZk(() => publicSignals({ ...base, outputs: [] }), 'Zk.InvalidInput');
     expectZk(() => publicSignals({ ...base, outputs: [BN254_R] }), 'Zk.NonCanonicalInput');
-    expectZk(() => publicSignals({ ...base, zkCommitment: BN254_R }), 'Zk.NonCanonicalInput');
+    expectZk(() => publicSignals({ ...base, outputCommitment: BN254_R }), 'Zk.NonCanonicalInput');
     expectZk(() => publicSignals({ ...base, inputHash: `0x${'ff'.repeat(32)}` }), 'Zk.NonCanonicalInput');
   });
 });

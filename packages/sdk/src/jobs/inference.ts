@@ -56,21 +56,30 @@ function flatten(value: unknown, out: number[], path: string): void {
 
 /**
  * An input for a compiled model as field elements: numbers (flat, or nested to the model's input
- * shape, row-major) are quantized as `round(x · 2^inputScaleBits)`; bigints are taken as the
- * model's fixed-point integers already. The count must match the interface's `inputs`.
+ * shape, row-major) are quantized as `round(x · 2^inputScaleBits)` (halves away from zero);
+ * bigints are taken as the model's fixed-point integers already. The count must match the
+ * interface's `inputSize`, and every value its calibrated range (`Job.InvalidParams`).
  */
 export function quantizeInput(input: readonly NestedNumbers[] | readonly bigint[], modelInterface: ModelInterface): bigint[] {
   if (!Array.isArray(input) || input.length === 0) throw new JobError('Job.InvalidParams', 'input must be a non-empty array');
   let values: bigint[];
   if (input.every((v) => typeof v === 'bigint')) {
-    values = (input as readonly bigint[]).map((v) => toField(v));
+    values = (input as readonly bigint[]).map((v) => (v < 0n ? toField(v) : parseField(v)));
   } else {
     const flat: number[] = [];
     flatten(input, flat, 'input');
     values = flat.map((x) => toField(quantize(x, modelInterface.inputScaleBits)));
   }
-  if (values.length !== modelInterface.inputs) {
-    throw new JobError('Job.InvalidParams', `the model takes ${modelInterface.inputs} input values (shape [${modelInterface.inputShape.join(', ')}]), got ${values.length}`);
+  if (values.length !== modelInterface.inputSize) {
+    throw new JobError('Job.InvalidParams', `the model takes ${modelInterface.inputSize} input values (shape [${modelInterface.inputShape.join(', ')}]), got ${values.length}`);
+  }
+  if (modelInterface.inputRangeBits !== undefined) {
+    const bound = 1n << BigInt(modelInterface.inputRangeBits - 1);
+    const i = values.findIndex((v) => {
+      const signed = fromField(v);
+      return signed < -bound || signed >= bound;
+    });
+    if (i >= 0) throw new JobError('Job.InvalidParams', `input value ${i} is outside the model's calibrated range (${modelInterface.inputRangeBits} signed bits at scale 2^${modelInterface.inputScaleBits})`);
   }
   return values;
 }

@@ -33,17 +33,21 @@ export const MODEL_MANIFEST_VERSION = 1;
 export const MAX_MANIFEST_LEN = 8 * 1024 * 1024;
 
 /**
- * The public input/output description of a model compiled by `modelproof-model`: how a
- * consumer quantizes an input (`round(x · 2^inputScaleBits)`, flattened row-major to `inputs`
- * values) and reads the outputs (`y / 2^outputScaleBits`). `postprocess` names what runs outside
- * the proof on the outputs (e.g. `Softmax`, `ArgMax`), `labels` the class labels by output index.
+ * The public input/output description of a model compiled by `modelproof-model` (its
+ * `model.json` → `io`, plus the post-processing): how a consumer quantizes an input
+ * (`round(x · 2^inputScaleBits)`, halves away from zero, flattened row-major to `inputSize`
+ * values, each within the signed `inputRangeBits` range) and reads the outputs
+ * (`y / 2^outputScaleBits`). `postprocess` names what runs outside the proof on the outputs
+ * (e.g. `Softmax`, `ArgMax`), `labels` the class labels by output index.
  */
 export interface ModelInterface {
-  /** Input shape without the batch dimension (its product is `inputs`). */
+  /** Input shape without the batch dimension (its product is `inputSize`). */
   inputShape: number[];
-  inputs: number;
+  inputSize: number;
   inputScaleBits: number;
-  outputs: number;
+  /** Quantized inputs must lie in `[−2^(inputRangeBits−1), 2^(inputRangeBits−1))`. */
+  inputRangeBits?: number;
+  outputSize: number;
   outputScaleBits: number;
   postprocess?: string[];
   labels?: Array<string | number>;
@@ -71,16 +75,27 @@ export function checkModelInterface(value: unknown, what: 'manifest' | 'params' 
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
     throw bad('inputShape must be a non-empty array of positive integers');
   }
-  const inputs = count('inputs');
-  if ((shape as number[]).reduce((a, b) => a * b, 1) !== inputs) throw bad('the product of inputShape is not inputs');
-  const out: ModelInterface = { inputShape: [...(shape as number[])], inputs, inputScaleBits: bits('inputScaleBits'), outputs: count('outputs'), outputScaleBits: bits('outputScaleBits') };
+  const inputSize = count('inputSize');
+  if ((shape as number[]).reduce((a, b) => a * b, 1) !== inputSize) throw bad('the product of inputShape is not inputSize');
+  const out: ModelInterface = {
+    inputShape: [...(shape as number[])],
+    inputSize,
+    inputScaleBits: bits('inputScaleBits'),
+    outputSize: count('outputSize'),
+    outputScaleBits: bits('outputScaleBits'),
+  };
+  if (v['inputRangeBits'] !== undefined) {
+    const r = v['inputRangeBits'];
+    if (typeof r !== 'number' || !Number.isInteger(r) || r < 2 || r > 250) throw bad('inputRangeBits must be an integer in 2 … 250');
+    out.inputRangeBits = r;
+  }
   if (v['postprocess'] !== undefined) {
     if (!Array.isArray(v['postprocess']) || !v['postprocess'].every((p) => typeof p === 'string')) throw bad('postprocess must be an array of op names');
     out.postprocess = [...(v['postprocess'] as string[])];
   }
   if (v['labels'] !== undefined) {
     const labels = v['labels'];
-    if (!Array.isArray(labels) || labels.length !== out.outputs || !labels.every((l) => typeof l === 'string' || typeof l === 'number')) {
+    if (!Array.isArray(labels) || labels.length !== out.outputSize || !labels.every((l) => typeof l === 'string' || typeof l === 'number')) {
       throw bad('labels must be one string or number per output');
     }
     out.labels = [...(labels as Array<string | number>)];
