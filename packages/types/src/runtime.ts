@@ -3,10 +3,10 @@
 /** The runtime these types were generated from (its metadata's `System.Version` and `System.SS58Prefix`). */
 export const runtime = {
   specName: "modelproof",
-  specVersion: 101,
-  transactionVersion: 2,
+  specVersion: 102,
+  transactionVersion: 3,
   ss58Prefix: 42,
   metadataVersion: 15,
   /** sha256 of runtime-spec/metadata.scale (the SCALE metadata, with its `meta` magic). */
-  metadataSha256: "1b9477b60b4ba88edbc881c40b378b5e36a7a9156db2f2eea1857916e586251d",
+  metadataSha256: "199548a7506cde42b6469db22e42e0ee86329b3614a33d600afd7b5aecc28f35",
 } as const;

@@ -3,15 +3,15 @@
 import type { CallSignatures } from './compat.js';
 
 /** sha256 of the runtime-spec/metadata.scale the table was generated from. */
-export const SIGNATURES_METADATA_SHA256 = '1b9477b60b4ba88edbc881c40b378b5e36a7a9156db2f2eea1857916e586251d';
+export const SIGNATURES_METADATA_SHA256 = '199548a7506cde42b6469db22e42e0ee86329b3614a33d600afd7b5aecc28f35';
 
 /** Call signatures of the checked pallets in the runtime this SDK was built against. */
 export const EXPECTED_CALL_SIGNATURES: CallSignatures = {
   "ModelRegistry": {
     index: 20,
     calls: {
-      "register_model": {"index":0,"args":[{"name":"digest","type":"H256","shape":"[u8;32]"},{"name":"ciphertext_digest","type":"H256","shape":"[u8;32]"},{"name":"cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"zk_commitment","type":"Option<H256>","shape":"Option<[u8;32]>"},{"name":"royalty","type":"Permill","shape":"u32"}]},
-      "publish_version": {"index":1,"args":[{"name":"previous","type":"ModelId","shape":"u64"},{"name":"digest","type":"H256","shape":"[u8;32]"},{"name":"ciphertext_digest","type":"H256","shape":"[u8;32]"},{"name":"cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"zk_commitment","type":"Option<H256>","shape":"Option<[u8;32]>"},{"name":"royalty","type":"Permill","shape":"u32"}]},
+      "register_model": {"index":0,"args":[{"name":"digest","type":"H256","shape":"[u8;32]"},{"name":"ciphertext_digest","type":"H256","shape":"[u8;32]"},{"name":"cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"circuit","type":"Option<CircuitId>","shape":"Option<[u8;32]>"},{"name":"royalty","type":"Permill","shape":"u32"}]},
+      "publish_version": {"index":1,"args":[{"name":"previous","type":"ModelId","shape":"u64"},{"name":"digest","type":"H256","shape":"[u8;32]"},{"name":"ciphertext_digest","type":"H256","shape":"[u8;32]"},{"name":"cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"circuit","type":"Option<CircuitId>","shape":"Option<[u8;32]>"},{"name":"royalty","type":"Permill","shape":"u32"}]},
       "grant_access": {"index":2,"args":[{"name":"model_id","type":"ModelId","shape":"u64"},{"name":"grantee","type":"T::AccountId","shape":"[u8;32]"},{"name":"envelope","type":"Vec<u8>","shape":"Vec<u8>"}]},
       "revoke_access": {"index":3,"args":[{"name":"model_id","type":"ModelId","shape":"u64"},{"name":"grantee","type":"T::AccountId","shape":"[u8;32]"}]},
       "retire_model": {"index":4,"args":[{"name":"model_id","type":"ModelId","shape":"u64"}]},
@@ -34,9 +34,9 @@ export const EXPECTED_CALL_SIGNATURES: CallSignatures = {
       "register_worker": {"index":0,"args":[{"name":"encryption_key","type":"[u8; 32]","shape":"[u8;32]"}]},
       "deregister_worker": {"index":1,"args":[]},
       "register_circuit": {"index":2,"args":[{"name":"vk","type":"Vec<u8>","shape":"Vec<u8>"}]},
-      "submit_inference_job": {"index":3,"args":[{"name":"model_id","type":"modelproof_primitives::ModelId","shape":"u64"},{"name":"circuit_id","type":"CircuitId","shape":"[u8;32]"},{"name":"input_hash","type":"H256","shape":"[u8;32]"},{"name":"input_cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"reward","type":"BalanceOf<T>","shape":"u128"},{"name":"deadline","type":"BlockNumberFor<T>","shape":"u32"}]},
+      "submit_inference_job": {"index":3,"args":[{"name":"model_id","type":"modelproof_primitives::ModelId","shape":"u64"},{"name":"input_hash","type":"H256","shape":"[u8;32]"},{"name":"input_cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"outputs","type":"OutputVisibility","shape":"enum{0:Public|1:Committed([u8;32])}"},{"name":"reward","type":"BalanceOf<T>","shape":"u128"},{"name":"deadline","type":"BlockNumberFor<T>","shape":"u32"}]},
       "claim_job": {"index":4,"args":[{"name":"job_id","type":"JobId","shape":"u64"}]},
-      "submit_inference_result": {"index":5,"args":[{"name":"job_id","type":"JobId","shape":"u64"},{"name":"output","type":"Vec<H256>","shape":"Vec<[u8;32]>"},{"name":"proof","type":"[u8; 256]","shape":"[u8;256]"}]},
+      "submit_inference_result": {"index":5,"args":[{"name":"job_id","type":"JobId","shape":"u64"},{"name":"output","type":"Vec<H256>","shape":"Vec<[u8;32]>"},{"name":"output_commitment","type":"H256","shape":"[u8;32]"},{"name":"sealed_output_cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"proof","type":"[u8; 256]","shape":"[u8;256]"}]},
       "submit_aggregation_job": {"index":6,"args":[{"name":"participants","type":"Vec<T::AccountId>","shape":"Vec<[u8;32]>"},{"name":"committee_size","type":"u32","shape":"u32"},{"name":"vector_len","type":"u32","shape":"u32"},{"name":"reward","type":"BalanceOf<T>","shape":"u128"},{"name":"contribution_deadline","type":"BlockNumberFor<T>","shape":"u32"},{"name":"deadline","type":"BlockNumberFor<T>","shape":"u32"},{"name":"result_key","type":"[u8; 32]","shape":"[u8;32]"}]},
       "contribute": {"index":7,"args":[{"name":"job_id","type":"JobId","shape":"u64"},{"name":"manifest_cid","type":"Vec<u8>","shape":"Vec<u8>"},{"name":"manifest_digest","type":"H256","shape":"[u8;32]"}]},
       "close_contributions": {"index":8,"args":[{"name":"job_id","type":"JobId","shape":"u64"}]},
@@ -63,6 +63,7 @@ export const PALLET_ERROR_CODES = [
   "ModelRegistry.GrantNotFound",
   "ModelRegistry.Overflow",
   "ModelRegistry.InsufficientBalance",
+  "ModelRegistry.UnknownCircuit",
   "Escrow.ZeroAmount",
   "Escrow.DeadlineInPast",
   "Escrow.DeadlineTooFar",
@@ -121,6 +122,7 @@ export const PALLET_ERROR_CODES = [
   "ComputeJobs.NotAggregationJob",
   "ComputeJobs.OutputCountMismatch",
   "ComputeJobs.NonCanonicalOutput",
+  "ComputeJobs.SealedOutputMismatch",
   "ComputeJobs.InvalidProof",
   "ComputeJobs.TooFewParticipants",
   "ComputeJobs.TooManyParticipants",

@@ -102,7 +102,7 @@ declare module '@polkadot/api-base/types/consts' {
        **/
       maxParticipants: u32 & AugmentedConst<ApiType>;
       /**
-       * Maximum number of public inputs of a circuit (outputs + 3). At least 4.
+       * Maximum number of public inputs of a circuit (outputs + 4). At least 5.
        **/
       maxPublicInputs: u32 & AugmentedConst<ApiType>;
       /**

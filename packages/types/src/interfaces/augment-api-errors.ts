@@ -104,8 +104,8 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       CircuitExists: AugmentedError<ApiType>;
       /**
-       * The circuit has fewer than 4 public inputs (at least one output plus job id,
-       * commitment and input hash).
+       * The circuit has fewer than 5 public inputs (at least one output plus the output
+       * commitment, job id, input hash and reveal flag).
        **/
       CircuitUnsuitable: AugmentedError<ApiType>;
       /**
@@ -192,7 +192,7 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       JobNotOpen: AugmentedError<ApiType>;
       /**
-       * The model has no (canonical) ZK commitment, so it cannot run inference jobs.
+       * The model is not bound to a circuit, so it cannot run verifiable-inference jobs.
        **/
       ModelNotZkCapable: AugmentedError<ApiType>;
       /**
@@ -212,7 +212,7 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       NonCanonicalInputHash: AugmentedError<ApiType>;
       /**
-       * An output is not a canonical BN254 scalar (it is `≥ r`).
+       * An output or the output commitment is not a canonical BN254 scalar (it is `≥ r`).
        **/
       NonCanonicalOutput: AugmentedError<ApiType>;
       /**
@@ -248,7 +248,8 @@ declare module '@polkadot/api-base/types/errors' {
        **/
       NotWorker: AugmentedError<ApiType>;
       /**
-       * The number of outputs plus 3 differs from the circuit's public input count.
+       * The number of outputs does not fit the job: a job with public outputs needs as many as
+       * the circuit has (its public input count minus 4), one with committed outputs none.
        **/
       OutputCountMismatch: AugmentedError<ApiType>;
       /**
@@ -271,6 +272,11 @@ declare module '@polkadot/api-base/types/errors' {
        * The review period is over: contributions can no longer be rejected.
        **/
       ReviewOver: AugmentedError<ApiType>;
+      /**
+       * A job with committed outputs needs the CID of the sealed outputs; a job with public
+       * outputs takes none.
+       **/
+      SealedOutputMismatch: AugmentedError<ApiType>;
       /**
        * The hash of the block after the candidacy period, which seeds the draw, is no longer
        * kept (`BlockHashCount`): the committee can no longer be drawn.
@@ -479,6 +485,11 @@ declare module '@polkadot/api-base/types/errors' {
        * The model id or version counter would overflow.
        **/
       Overflow: AugmentedError<ApiType>;
+      /**
+       * The model names a circuit that is not registered (register it first, e.g. in the
+       * same batch).
+       **/
+      UnknownCircuit: AugmentedError<ApiType>;
       /**
        * No model has this id.
        **/

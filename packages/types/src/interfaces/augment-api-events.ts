@@ -164,7 +164,7 @@ declare module '@polkadot/api-base/types/events' {
       /**
        * An inference result's proof verified; the output is stored in `InferenceOutputs`.
        **/
-      InferenceResultAccepted: AugmentedEvent<ApiType, [jobId: u64, worker: AccountId32, output: Vec<H256>], { jobId: u64, worker: AccountId32, output: Vec<H256> }>;
+      InferenceResultAccepted: AugmentedEvent<ApiType, [jobId: u64, worker: AccountId32, output: Vec<H256>, outputCommitment: H256], { jobId: u64, worker: AccountId32, output: Vec<H256>, outputCommitment: H256 }>;
       /**
        * A worker claimed an inference job, or applied for a seat on an aggregation
        * committee.

@@ -9,7 +9,7 @@ import type { ApiTypes, AugmentedQuery, QueryableStorageEntry } from '@polkadot/
 import type { Bytes, Option, Vec, bool, u128, u32, u64, u8 } from '@polkadot/types-codec';
 import type { AnyNumber, ITuple } from '@polkadot/types-codec/types';
 import type { AccountId32, H256 } from '@polkadot/types/interfaces/runtime';
-import type { FrameSupportDispatchPerDispatchClassWeight, FrameSupportTokensFungibleImbalance, FrameSupportTokensMiscIdAmountRuntimeFreezeReason, FrameSupportTokensMiscIdAmountRuntimeHoldReason, FrameSystemAccountInfo, FrameSystemCodeUpgradeAuthorization, FrameSystemEventRecord, FrameSystemLastRuntimeUpgradeInfo, FrameSystemPhase, PalletBalancesAccountData, PalletBalancesBalanceLock, PalletBalancesReserveData, PalletComputeJobsCircuitInfo, PalletComputeJobsContribution, PalletComputeJobsJobInfo, PalletComputeJobsPartial, PalletComputeJobsWorkerInfo, PalletEscrowEscrowInfo, PalletGrandpaStoredPendingChange, PalletGrandpaStoredState, PalletModelRegistryGrantInfo, PalletModelRegistryModelInfo, PalletTransactionPaymentReleases, SpConsensusAuraSr25519AppSr25519Public, SpConsensusGrandpaAppPublic, SpRuntimeDigest, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
+import type { FrameSupportDispatchPerDispatchClassWeight, FrameSupportTokensFungibleImbalance, FrameSupportTokensMiscIdAmountRuntimeFreezeReason, FrameSupportTokensMiscIdAmountRuntimeHoldReason, FrameSystemAccountInfo, FrameSystemCodeUpgradeAuthorization, FrameSystemEventRecord, FrameSystemLastRuntimeUpgradeInfo, FrameSystemPhase, PalletBalancesAccountData, PalletBalancesBalanceLock, PalletBalancesReserveData, PalletComputeJobsCircuitInfo, PalletComputeJobsContribution, PalletComputeJobsInferenceResult, PalletComputeJobsJobInfo, PalletComputeJobsPartial, PalletComputeJobsWorkerInfo, PalletEscrowEscrowInfo, PalletGrandpaStoredPendingChange, PalletGrandpaStoredState, PalletModelRegistryGrantInfo, PalletModelRegistryModelInfo, PalletTransactionPaymentReleases, SpConsensusAuraSr25519AppSr25519Public, SpConsensusGrandpaAppPublic, SpRuntimeDigest, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
 import type { Observable } from '@polkadot/types/types';
 
 export type __AugmentedQuery<ApiType extends ApiTypes> = AugmentedQuery<ApiType, () => unknown>;
@@ -101,9 +101,9 @@ declare module '@polkadot/api-base/types/storage' {
        **/
       contributions: AugmentedQuery<ApiType, (arg1: u64 | AnyNumber | Uint8Array, arg2: AccountId32 | string | Uint8Array) => Observable<Option<PalletComputeJobsContribution>>, [u64, AccountId32]>;
       /**
-       * Verified outputs of completed inference jobs, until the job is pruned.
+       * Verified results of completed inference jobs, until the job is pruned.
        **/
-      inferenceOutputs: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<Option<Vec<H256>>>, [u64]>;
+      inferenceOutputs: AugmentedQuery<ApiType, (arg: u64 | AnyNumber | Uint8Array) => Observable<Option<PalletComputeJobsInferenceResult>>, [u64]>;
       /**
        * Jobs, until pruned.
        **/

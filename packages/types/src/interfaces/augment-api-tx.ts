@@ -9,7 +9,7 @@ import type { ApiTypes, AugmentedSubmittable, SubmittableExtrinsic, SubmittableE
 import type { Bytes, Compact, Option, U8aFixed, Vec, bool, u128, u16, u32, u64 } from '@polkadot/types-codec';
 import type { AnyNumber, IMethod, ITuple } from '@polkadot/types-codec/types';
 import type { AccountId32, Call, H256, MultiAddress, Perbill, Permill } from '@polkadot/types/interfaces/runtime';
-import type { ModelproofRuntimeOriginCaller, PalletBalancesAdjustmentDirection, PalletComputeJobsHandBackReason, SpConsensusGrandpaEquivocationProof, SpCoreVoid, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
+import type { ModelproofRuntimeOriginCaller, PalletBalancesAdjustmentDirection, PalletComputeJobsHandBackReason, PalletComputeJobsOutputVisibility, SpConsensusGrandpaEquivocationProof, SpCoreVoid, SpWeightsWeightV2Weight } from '@polkadot/types/lookup';
 
 export type __AugmentedSubmittable = AugmentedSubmittable<() => unknown>;
 export type __SubmittableExtrinsic<ApiType extends ApiTypes> = SubmittableExtrinsic<ApiType>;
@@ -188,9 +188,10 @@ declare module '@polkadot/api-base/types/submittable' {
       pruneJob: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64]>;
       /**
        * Register a Groth16 verifying key (snarkjs-compatible BN254 encoding). The key is
-       * validated — coordinates canonical, points on curve, G2 points in the subgroup, at
-       * most `MaxPublicInputs` inputs — and stored under `blake2_256(vk)`; `CircuitDeposit`
-       * is held on the caller.
+       * validated — coordinates canonical, points on curve, G2 points in the subgroup, more
+       * than 4 and at most `MaxPublicInputs` inputs — and stored under `blake2_256(vk)`;
+       * `CircuitDeposit` is held on the caller. Models are then bound to it by id
+       * (`ModelRegistry::register_model`).
        * 
        * Emits `CircuitRegistered`.
        **/
@@ -229,27 +230,33 @@ declare module '@polkadot/api-base/types/submittable' {
        **/
       submitAggregationJob: AugmentedSubmittable<(participants: Vec<AccountId32> | (AccountId32 | string | Uint8Array)[], committeeSize: u32 | AnyNumber | Uint8Array, vectorLen: u32 | AnyNumber | Uint8Array, reward: u128 | AnyNumber | Uint8Array, contributionDeadline: u32 | AnyNumber | Uint8Array, deadline: u32 | AnyNumber | Uint8Array, resultKey: U8aFixed | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [Vec<AccountId32>, u32, u32, u128, u32, u32, U8aFixed]>;
       /**
-       * Submit a verifiable inference job: run `model_id` (which must be active and have a
-       * `zk_commitment`) on the input whose Poseidon hash is `input_hash` (fetchable at
-       * `input_cid`), proving the result with circuit `circuit_id`. `reward` is locked in a
-       * managed escrow and `JobDeposit` held on the caller; the deadline is at most
-       * `MaxJobDuration` blocks ahead.
+       * Submit a verifiable inference job: run `model_id` (which must be active and bound to
+       * a circuit) on the input whose salted Poseidon hash is `input_hash` (fetchable,
+       * encrypted to the model's granted workers, at `input_cid`). The proof is checked with
+       * the model's circuit; `outputs` says whether the results are published on chain or
+       * only committed to (and sealed to the consumer's X25519 `result_key`, which must not
+       * be a weak key). `reward` is locked in a managed escrow and `JobDeposit` held on
+       * the caller; the deadline is at most `MaxJobDuration` blocks ahead.
        * 
        * Emits `JobSubmitted`.
        **/
-      submitInferenceJob: AugmentedSubmittable<(modelId: u64 | AnyNumber | Uint8Array, circuitId: H256 | string | Uint8Array, inputHash: H256 | string | Uint8Array, inputCid: Bytes | string | Uint8Array, reward: u128 | AnyNumber | Uint8Array, deadline: u32 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, H256, H256, Bytes, u128, u32]>;
+      submitInferenceJob: AugmentedSubmittable<(modelId: u64 | AnyNumber | Uint8Array, inputHash: H256 | string | Uint8Array, inputCid: Bytes | string | Uint8Array, outputs: PalletComputeJobsOutputVisibility | { Public: any } | { Committed: any } | string | Uint8Array, reward: u128 | AnyNumber | Uint8Array, deadline: u32 | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, H256, Bytes, PalletComputeJobsOutputVisibility, u128, u32]>;
       /**
        * Post the result of a claimed inference job with its Groth16 proof (A ‖ B ‖ C, 256
-       * bytes). The chain builds the public signals from its own state — `output…`, the
-       * job id (32-byte big-endian), the model's `zk_commitment`, the job's `input_hash` —
-       * and verifies the proof against the job's circuit. On success the reward is paid from
-       * escrow: `royalty · reward` to the model owner, the rest to the worker, and the
-       * output is stored in `InferenceOutputs`. A proof that is malformed or does not verify
-       * fails with `InvalidProof` and changes nothing.
+       * bytes): `output` (the outputs as field elements; empty for a job with committed
+       * outputs), `output_commitment` (`H(outputs ‖ salt)`) and `sealed_output_cid` (for
+       * committed outputs, the CID of the outputs and salt sealed to the job's `result_key`;
+       * empty for public outputs). The chain builds the public signals from its own state —
+       * `output…` (zeros for committed outputs), the output commitment, the job id (32-byte
+       * big-endian), the job's `input_hash` and `reveal` — and verifies the proof against
+       * the job's circuit. On success the reward is paid from escrow: `royalty · reward` to
+       * the model owner, the rest to the worker, and the result is stored in
+       * `InferenceOutputs`. A proof that is malformed or does not verify fails with
+       * `InvalidProof` and changes nothing.
        * 
        * Emits `InferenceResultAccepted` and `JobCompleted`.
        **/
-      submitInferenceResult: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array, output: Vec<H256> | (H256 | string | Uint8Array)[], proof: U8aFixed | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, Vec<H256>, U8aFixed]>;
+      submitInferenceResult: AugmentedSubmittable<(jobId: u64 | AnyNumber | Uint8Array, output: Vec<H256> | (H256 | string | Uint8Array)[], outputCommitment: H256 | string | Uint8Array, sealedOutputCid: Bytes | string | Uint8Array, proof: U8aFixed | string | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, Vec<H256>, H256, Bytes, U8aFixed]>;
       /**
        * Post the caller's partial sum (IPFS CID and digest of the partial, sealed to the
        * job's `result_key`) for an aggregation job whose contributions are closed and whose
@@ -367,17 +374,18 @@ declare module '@polkadot/api-base/types/submittable' {
        * 
        * Emits [`Event::VersionPublished`].
        **/
-      publishVersion: AugmentedSubmittable<(previous: u64 | AnyNumber | Uint8Array, digest: H256 | string | Uint8Array, ciphertextDigest: H256 | string | Uint8Array, cid: Bytes | string | Uint8Array, zkCommitment: Option<H256> | null | Uint8Array | H256 | string, royalty: Permill | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, H256, H256, Bytes, Option<H256>, Permill]>;
+      publishVersion: AugmentedSubmittable<(previous: u64 | AnyNumber | Uint8Array, digest: H256 | string | Uint8Array, ciphertextDigest: H256 | string | Uint8Array, cid: Bytes | string | Uint8Array, circuit: Option<H256> | null | Uint8Array | H256 | string, royalty: Permill | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [u64, H256, H256, Bytes, Option<H256>, Permill]>;
       /**
        * Register a new model (version 1), owned by the caller.
        * 
        * Holds `ModelDeposit` on the caller until the model is retired. The caller must never
        * have registered `digest` before (other accounts may have); `cid` must be non-empty
-       * and at most `MaxCidLen` bytes.
+       * and at most `MaxCidLen` bytes. `circuit`, if given, must be a registered circuit:
+       * verifiable-inference jobs on the model are then proven with it and no other.
        * 
        * Emits [`Event::ModelRegistered`].
        **/
-      registerModel: AugmentedSubmittable<(digest: H256 | string | Uint8Array, ciphertextDigest: H256 | string | Uint8Array, cid: Bytes | string | Uint8Array, zkCommitment: Option<H256> | null | Uint8Array | H256 | string, royalty: Permill | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [H256, H256, Bytes, Option<H256>, Permill]>;
+      registerModel: AugmentedSubmittable<(digest: H256 | string | Uint8Array, ciphertextDigest: H256 | string | Uint8Array, cid: Bytes | string | Uint8Array, circuit: Option<H256> | null | Uint8Array | H256 | string, royalty: Permill | AnyNumber | Uint8Array) => SubmittableExtrinsic<ApiType>, [H256, H256, Bytes, Option<H256>, Permill]>;
       /**
        * Retire a model the caller owns: it takes no new jobs and no new grants, and its
        * deposit is released to the account it is held on. Retirement is final.

@@ -285,7 +285,7 @@ export default {
         digest: 'H256',
         ciphertextDigest: 'H256',
         cid: 'Bytes',
-        zkCommitment: 'Option<H256>',
+        circuit: 'Option<H256>',
         royalty: 'Permill',
       },
       publish_version: {
@@ -293,7 +293,7 @@ export default {
         digest: 'H256',
         ciphertextDigest: 'H256',
         cid: 'Bytes',
-        zkCommitment: 'Option<H256>',
+        circuit: 'Option<H256>',
         royalty: 'Permill',
       },
       grant_access: {
@@ -354,9 +354,9 @@ export default {
       },
       submit_inference_job: {
         modelId: 'u64',
-        circuitId: 'H256',
         inputHash: 'H256',
         inputCid: 'Bytes',
+        outputs: 'PalletComputeJobsOutputVisibility',
         reward: 'u128',
         deadline: 'u32',
       },
@@ -366,6 +366,8 @@ export default {
       submit_inference_result: {
         jobId: 'u64',
         output: 'Vec<H256>',
+        outputCommitment: 'H256',
+        sealedOutputCid: 'Bytes',
         proof: '[u8;256]',
       },
       submit_aggregation_job: {
@@ -410,13 +412,24 @@ export default {
     }
   },
   /**
-   * Lookup53: pallet_compute_jobs::types::HandBackReason
+   * Lookup51: pallet_compute_jobs::types::OutputVisibility
+   **/
+  PalletComputeJobsOutputVisibility: {
+    _enum: {
+      Public: 'Null',
+      Committed: {
+        resultKey: '[u8;32]'
+      }
+    }
+  },
+  /**
+   * Lookup54: pallet_compute_jobs::types::HandBackReason
    **/
   PalletComputeJobsHandBackReason: {
     _enum: ['InputUnavailable', 'InvalidInput', 'GrantRevoked', 'ModelUnavailable', 'Withdrawn']
   },
   /**
-   * Lookup54: sp_runtime::MultiSignature
+   * Lookup55: sp_runtime::MultiSignature
    **/
   SpRuntimeMultiSignature: {
     _enum: {
@@ -427,35 +440,35 @@ export default {
     }
   },
   /**
-   * Lookup56: frame_system::extensions::check_non_zero_sender::CheckNonZeroSender<T>
+   * Lookup57: frame_system::extensions::check_non_zero_sender::CheckNonZeroSender<T>
    **/
   FrameSystemExtensionsCheckNonZeroSender: 'Null',
   /**
-   * Lookup57: frame_system::extensions::check_spec_version::CheckSpecVersion<T>
+   * Lookup58: frame_system::extensions::check_spec_version::CheckSpecVersion<T>
    **/
   FrameSystemExtensionsCheckSpecVersion: 'Null',
   /**
-   * Lookup58: frame_system::extensions::check_tx_version::CheckTxVersion<T>
+   * Lookup59: frame_system::extensions::check_tx_version::CheckTxVersion<T>
    **/
   FrameSystemExtensionsCheckTxVersion: 'Null',
   /**
-   * Lookup59: frame_system::extensions::check_genesis::CheckGenesis<T>
+   * Lookup60: frame_system::extensions::check_genesis::CheckGenesis<T>
    **/
   FrameSystemExtensionsCheckGenesis: 'Null',
   /**
-   * Lookup62: frame_system::extensions::check_nonce::CheckNonce<T>
+   * Lookup63: frame_system::extensions::check_nonce::CheckNonce<T>
    **/
   FrameSystemExtensionsCheckNonce: 'Compact<u32>',
   /**
-   * Lookup64: frame_system::extensions::check_weight::CheckWeight<T>
+   * Lookup65: frame_system::extensions::check_weight::CheckWeight<T>
    **/
   FrameSystemExtensionsCheckWeight: 'Null',
   /**
-   * Lookup65: pallet_transaction_payment::ChargeTransactionPayment<T>
+   * Lookup66: pallet_transaction_payment::ChargeTransactionPayment<T>
    **/
   PalletTransactionPaymentChargeTransactionPayment: 'Compact<u128>',
   /**
-   * Lookup67: frame_system::AccountInfo<Nonce, pallet_balances::types::AccountData<Balance>>
+   * Lookup68: frame_system::AccountInfo<Nonce, pallet_balances::types::AccountData<Balance>>
    **/
   FrameSystemAccountInfo: {
     nonce: 'u32',
@@ -465,7 +478,7 @@ export default {
     data: 'PalletBalancesAccountData'
   },
   /**
-   * Lookup68: pallet_balances::types::AccountData<Balance>
+   * Lookup69: pallet_balances::types::AccountData<Balance>
    **/
   PalletBalancesAccountData: {
     free: 'u128',
@@ -474,7 +487,7 @@ export default {
     flags: 'u128'
   },
   /**
-   * Lookup70: frame_support::dispatch::PerDispatchClass<sp_weights::weight_v2::Weight>
+   * Lookup71: frame_support::dispatch::PerDispatchClass<sp_weights::weight_v2::Weight>
    **/
   FrameSupportDispatchPerDispatchClassWeight: {
     normal: 'SpWeightsWeightV2Weight',
@@ -482,13 +495,13 @@ export default {
     mandatory: 'SpWeightsWeightV2Weight'
   },
   /**
-   * Lookup71: sp_runtime::generic::digest::Digest
+   * Lookup72: sp_runtime::generic::digest::Digest
    **/
   SpRuntimeDigest: {
     logs: 'Vec<SpRuntimeDigestDigestItem>'
   },
   /**
-   * Lookup73: sp_runtime::generic::digest::DigestItem
+   * Lookup74: sp_runtime::generic::digest::DigestItem
    **/
   SpRuntimeDigestDigestItem: {
     _enum: {
@@ -504,7 +517,7 @@ export default {
     }
   },
   /**
-   * Lookup76: frame_system::EventRecord<modelproof_runtime::RuntimeEvent, primitive_types::H256>
+   * Lookup77: frame_system::EventRecord<modelproof_runtime::RuntimeEvent, primitive_types::H256>
    **/
   FrameSystemEventRecord: {
     phase: 'FrameSystemPhase',
@@ -512,7 +525,7 @@ export default {
     topics: 'Vec<H256>'
   },
   /**
-   * Lookup78: frame_system::pallet::Event<T>
+   * Lookup79: frame_system::pallet::Event<T>
    **/
   FrameSystemEvent: {
     _enum: {
@@ -553,7 +566,7 @@ export default {
     }
   },
   /**
-   * Lookup79: frame_system::DispatchEventInfo
+   * Lookup80: frame_system::DispatchEventInfo
    **/
   FrameSystemDispatchEventInfo: {
     weight: 'SpWeightsWeightV2Weight',
@@ -561,19 +574,19 @@ export default {
     paysFee: 'FrameSupportDispatchPays'
   },
   /**
-   * Lookup80: frame_support::dispatch::DispatchClass
+   * Lookup81: frame_support::dispatch::DispatchClass
    **/
   FrameSupportDispatchDispatchClass: {
     _enum: ['Normal', 'Operational', 'Mandatory']
   },
   /**
-   * Lookup81: frame_support::dispatch::Pays
+   * Lookup82: frame_support::dispatch::Pays
    **/
   FrameSupportDispatchPays: {
     _enum: ['Yes', 'No']
   },
   /**
-   * Lookup82: sp_runtime::DispatchError
+   * Lookup83: sp_runtime::DispatchError
    **/
   SpRuntimeDispatchError: {
     _enum: {
@@ -595,38 +608,38 @@ export default {
     }
   },
   /**
-   * Lookup83: sp_runtime::ModuleError
+   * Lookup84: sp_runtime::ModuleError
    **/
   SpRuntimeModuleError: {
     index: 'u8',
     error: '[u8;4]'
   },
   /**
-   * Lookup84: sp_runtime::TokenError
+   * Lookup85: sp_runtime::TokenError
    **/
   SpRuntimeTokenError: {
     _enum: ['FundsUnavailable', 'OnlyProvider', 'BelowMinimum', 'CannotCreate', 'UnknownAsset', 'Frozen', 'Unsupported', 'CannotCreateHold', 'NotExpendable', 'Blocked']
   },
   /**
-   * Lookup85: sp_arithmetic::ArithmeticError
+   * Lookup86: sp_arithmetic::ArithmeticError
    **/
   SpArithmeticArithmeticError: {
     _enum: ['Underflow', 'Overflow', 'DivisionByZero']
   },
   /**
-   * Lookup86: sp_runtime::TransactionalError
+   * Lookup87: sp_runtime::TransactionalError
    **/
   SpRuntimeTransactionalError: {
     _enum: ['LimitReached', 'NoLayer']
   },
   /**
-   * Lookup87: sp_runtime::proving_trie::TrieError
+   * Lookup88: sp_runtime::proving_trie::TrieError
    **/
   SpRuntimeProvingTrieTrieError: {
     _enum: ['InvalidStateRoot', 'IncompleteDatabase', 'ValueAtIncompleteKey', 'DecoderError', 'InvalidHash', 'DuplicateKey', 'ExtraneousNode', 'ExtraneousValue', 'ExtraneousHashReference', 'InvalidChildReference', 'ValueMismatch', 'IncompleteProof', 'RootMismatch', 'DecodeError']
   },
   /**
-   * Lookup88: pallet_grandpa::pallet::Event
+   * Lookup89: pallet_grandpa::pallet::Event
    **/
   PalletGrandpaEvent: {
     _enum: {
@@ -638,7 +651,7 @@ export default {
     }
   },
   /**
-   * Lookup91: pallet_balances::pallet::Event<T, I>
+   * Lookup92: pallet_balances::pallet::Event<T, I>
    **/
   PalletBalancesEvent: {
     _enum: {
@@ -770,13 +783,13 @@ export default {
     }
   },
   /**
-   * Lookup92: frame_support::traits::tokens::misc::BalanceStatus
+   * Lookup93: frame_support::traits::tokens::misc::BalanceStatus
    **/
   FrameSupportTokensMiscBalanceStatus: {
     _enum: ['Free', 'Reserved']
   },
   /**
-   * Lookup93: modelproof_runtime::RuntimeHoldReason
+   * Lookup94: modelproof_runtime::RuntimeHoldReason
    **/
   ModelproofRuntimeRuntimeHoldReason: {
     _enum: {
@@ -806,31 +819,31 @@ export default {
     }
   },
   /**
-   * Lookup94: pallet_model_registry::pallet::HoldReason
+   * Lookup95: pallet_model_registry::pallet::HoldReason
    **/
   PalletModelRegistryHoldReason: {
     _enum: ['ModelDeposit', 'GrantDeposit']
   },
   /**
-   * Lookup95: pallet_escrow::pallet::HoldReason
+   * Lookup96: pallet_escrow::pallet::HoldReason
    **/
   PalletEscrowHoldReason: {
     _enum: ['Escrow', 'Deposit']
   },
   /**
-   * Lookup96: pallet_compute_jobs::pallet::HoldReason
+   * Lookup97: pallet_compute_jobs::pallet::HoldReason
    **/
   PalletComputeJobsHoldReason: {
     _enum: ['WorkerBond', 'CircuitDeposit', 'StorageDeposit']
   },
   /**
-   * Lookup97: pallet_balances::pallet::UnexpectedKind
+   * Lookup98: pallet_balances::pallet::UnexpectedKind
    **/
   PalletBalancesUnexpectedKind: {
     _enum: ['BalanceUpdated', 'FailedToMutateAccount']
   },
   /**
-   * Lookup98: pallet_transaction_payment::pallet::Event<T>
+   * Lookup99: pallet_transaction_payment::pallet::Event<T>
    **/
   PalletTransactionPaymentEvent: {
     _enum: {
@@ -842,7 +855,7 @@ export default {
     }
   },
   /**
-   * Lookup99: pallet_sudo::pallet::Event<T>
+   * Lookup100: pallet_sudo::pallet::Event<T>
    **/
   PalletSudoEvent: {
     _enum: {
@@ -863,7 +876,7 @@ export default {
     }
   },
   /**
-   * Lookup101: pallet_utility::pallet::Event
+   * Lookup102: pallet_utility::pallet::Event
    **/
   PalletUtilityEvent: {
     _enum: {
@@ -887,7 +900,7 @@ export default {
     }
   },
   /**
-   * Lookup102: pallet_model_registry::pallet::Event<T>
+   * Lookup103: pallet_model_registry::pallet::Event<T>
    **/
   PalletModelRegistryEvent: {
     _enum: {
@@ -922,7 +935,7 @@ export default {
     }
   },
   /**
-   * Lookup104: pallet_escrow::pallet::Event<T>
+   * Lookup105: pallet_escrow::pallet::Event<T>
    **/
   PalletEscrowEvent: {
     _enum: {
@@ -966,7 +979,7 @@ export default {
     }
   },
   /**
-   * Lookup105: pallet_compute_jobs::pallet::Event<T>
+   * Lookup106: pallet_compute_jobs::pallet::Event<T>
    **/
   PalletComputeJobsEvent: {
     _enum: {
@@ -1001,6 +1014,7 @@ export default {
         jobId: 'u64',
         worker: 'AccountId32',
         output: 'Vec<H256>',
+        outputCommitment: 'H256',
       },
       ContributionReceived: {
         jobId: 'u64',
@@ -1048,13 +1062,13 @@ export default {
     }
   },
   /**
-   * Lookup106: pallet_compute_jobs::types::JobKindTag
+   * Lookup107: pallet_compute_jobs::types::JobKindTag
    **/
   PalletComputeJobsJobKindTag: {
     _enum: ['Inference', 'Aggregation']
   },
   /**
-   * Lookup109: pallet_compute_jobs::types::FailureReason
+   * Lookup110: pallet_compute_jobs::types::FailureReason
    **/
   PalletComputeJobsFailureReason: {
     _enum: {
@@ -1064,7 +1078,7 @@ export default {
     }
   },
   /**
-   * Lookup112: frame_system::Phase
+   * Lookup113: frame_system::Phase
    **/
   FrameSystemPhase: {
     _enum: {
@@ -1074,21 +1088,21 @@ export default {
     }
   },
   /**
-   * Lookup115: frame_system::LastRuntimeUpgradeInfo
+   * Lookup116: frame_system::LastRuntimeUpgradeInfo
    **/
   FrameSystemLastRuntimeUpgradeInfo: {
     specVersion: 'Compact<u32>',
     specName: 'Text'
   },
   /**
-   * Lookup118: frame_system::CodeUpgradeAuthorization<T>
+   * Lookup119: frame_system::CodeUpgradeAuthorization<T>
    **/
   FrameSystemCodeUpgradeAuthorization: {
     codeHash: 'H256',
     checkVersion: 'bool'
   },
   /**
-   * Lookup119: frame_system::limits::BlockWeights
+   * Lookup120: frame_system::limits::BlockWeights
    **/
   FrameSystemLimitsBlockWeights: {
     baseBlock: 'SpWeightsWeightV2Weight',
@@ -1096,7 +1110,7 @@ export default {
     perClass: 'FrameSupportDispatchPerDispatchClassWeightsPerClass'
   },
   /**
-   * Lookup120: frame_support::dispatch::PerDispatchClass<frame_system::limits::WeightsPerClass>
+   * Lookup121: frame_support::dispatch::PerDispatchClass<frame_system::limits::WeightsPerClass>
    **/
   FrameSupportDispatchPerDispatchClassWeightsPerClass: {
     normal: 'FrameSystemLimitsWeightsPerClass',
@@ -1104,7 +1118,7 @@ export default {
     mandatory: 'FrameSystemLimitsWeightsPerClass'
   },
   /**
-   * Lookup121: frame_system::limits::WeightsPerClass
+   * Lookup122: frame_system::limits::WeightsPerClass
    **/
   FrameSystemLimitsWeightsPerClass: {
     baseExtrinsic: 'SpWeightsWeightV2Weight',
@@ -1113,14 +1127,14 @@ export default {
     reserved: 'Option<SpWeightsWeightV2Weight>'
   },
   /**
-   * Lookup123: frame_system::limits::BlockLength
+   * Lookup124: frame_system::limits::BlockLength
    **/
   FrameSystemLimitsBlockLength: {
     max: 'FrameSupportDispatchPerDispatchClassU32',
     maxHeaderSize: 'Option<u32>'
   },
   /**
-   * Lookup124: frame_support::dispatch::PerDispatchClass<T>
+   * Lookup125: frame_support::dispatch::PerDispatchClass<T>
    **/
   FrameSupportDispatchPerDispatchClassU32: {
     normal: 'u32',
@@ -1128,14 +1142,14 @@ export default {
     mandatory: 'u32'
   },
   /**
-   * Lookup126: sp_weights::RuntimeDbWeight
+   * Lookup127: sp_weights::RuntimeDbWeight
    **/
   SpWeightsRuntimeDbWeight: {
     read: 'u64',
     write: 'u64'
   },
   /**
-   * Lookup127: sp_version::RuntimeVersion
+   * Lookup128: sp_version::RuntimeVersion
    **/
   SpVersionRuntimeVersion: {
     specName: 'Text',
@@ -1148,17 +1162,17 @@ export default {
     systemVersion: 'u8'
   },
   /**
-   * Lookup132: frame_system::pallet::Error<T>
+   * Lookup133: frame_system::pallet::Error<T>
    **/
   FrameSystemError: {
     _enum: ['InvalidSpecName', 'SpecVersionNeedsToIncrease', 'FailedToExtractRuntimeVersion', 'NonDefaultComposite', 'NonZeroRefCount', 'CallFiltered', 'MultiBlockMigrationsOngoing', 'NothingAuthorized', 'Unauthorized']
   },
   /**
-   * Lookup134: sp_consensus_aura::sr25519::app_sr25519::Public
+   * Lookup135: sp_consensus_aura::sr25519::app_sr25519::Public
    **/
   SpConsensusAuraSr25519AppSr25519Public: '[u8;32]',
   /**
-   * Lookup137: pallet_grandpa::StoredState<N>
+   * Lookup138: pallet_grandpa::StoredState<N>
    **/
   PalletGrandpaStoredState: {
     _enum: {
@@ -1175,7 +1189,7 @@ export default {
     }
   },
   /**
-   * Lookup138: pallet_grandpa::StoredPendingChange<N, Limit>
+   * Lookup139: pallet_grandpa::StoredPendingChange<N, Limit>
    **/
   PalletGrandpaStoredPendingChange: {
     scheduledAt: 'u32',
@@ -1184,13 +1198,13 @@ export default {
     forced: 'Option<u32>'
   },
   /**
-   * Lookup140: pallet_grandpa::pallet::Error<T>
+   * Lookup141: pallet_grandpa::pallet::Error<T>
    **/
   PalletGrandpaError: {
     _enum: ['PauseFailed', 'ResumeFailed', 'ChangePending', 'TooSoon', 'InvalidKeyOwnershipProof', 'InvalidEquivocationProof', 'DuplicateOffenceReport']
   },
   /**
-   * Lookup142: pallet_balances::types::BalanceLock<Balance>
+   * Lookup143: pallet_balances::types::BalanceLock<Balance>
    **/
   PalletBalancesBalanceLock: {
     id: '[u8;8]',
@@ -1198,79 +1212,79 @@ export default {
     reasons: 'PalletBalancesReasons'
   },
   /**
-   * Lookup143: pallet_balances::types::Reasons
+   * Lookup144: pallet_balances::types::Reasons
    **/
   PalletBalancesReasons: {
     _enum: ['Fee', 'Misc', 'All']
   },
   /**
-   * Lookup146: pallet_balances::types::ReserveData<ReserveIdentifier, Balance>
+   * Lookup147: pallet_balances::types::ReserveData<ReserveIdentifier, Balance>
    **/
   PalletBalancesReserveData: {
     id: '[u8;8]',
     amount: 'u128'
   },
   /**
-   * Lookup149: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeHoldReason, Balance>
+   * Lookup150: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeHoldReason, Balance>
    **/
   FrameSupportTokensMiscIdAmountRuntimeHoldReason: {
     id: 'ModelproofRuntimeRuntimeHoldReason',
     amount: 'u128'
   },
   /**
-   * Lookup152: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeFreezeReason, Balance>
+   * Lookup153: frame_support::traits::tokens::misc::IdAmount<modelproof_runtime::RuntimeFreezeReason, Balance>
    **/
   FrameSupportTokensMiscIdAmountRuntimeFreezeReason: {
     id: 'ModelproofRuntimeRuntimeFreezeReason',
     amount: 'u128'
   },
   /**
-   * Lookup153: modelproof_runtime::RuntimeFreezeReason
+   * Lookup154: modelproof_runtime::RuntimeFreezeReason
    **/
   ModelproofRuntimeRuntimeFreezeReason: 'Null',
   /**
-   * Lookup155: pallet_balances::pallet::Error<T, I>
+   * Lookup156: pallet_balances::pallet::Error<T, I>
    **/
   PalletBalancesError: {
     _enum: ['VestingBalance', 'LiquidityRestrictions', 'InsufficientBalance', 'ExistentialDeposit', 'Expendability', 'ExistingVestingSchedule', 'DeadAccount', 'TooManyReserves', 'TooManyHolds', 'TooManyFreezes', 'IssuanceDeactivated', 'DeltaZero']
   },
   /**
-   * Lookup157: pallet_transaction_payment::Releases
+   * Lookup158: pallet_transaction_payment::Releases
    **/
   PalletTransactionPaymentReleases: {
     _enum: ['V1Ancient', 'V2']
   },
   /**
-   * Lookup158: frame_support::traits::storage::NoDrop<frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>>
+   * Lookup159: frame_support::traits::storage::NoDrop<frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>>
    **/
   FrameSupportStorageNoDrop: 'FrameSupportTokensFungibleImbalance',
   /**
-   * Lookup159: frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>
+   * Lookup160: frame_support::traits::tokens::fungible::imbalance::Imbalance<B, OnDrop, OppositeOnDrop>
    **/
   FrameSupportTokensFungibleImbalance: {
     amount: 'u128'
   },
   /**
-   * Lookup160: pallet_sudo::pallet::Error<T>
+   * Lookup161: pallet_sudo::pallet::Error<T>
    **/
   PalletSudoError: {
     _enum: ['RequireSudo']
   },
   /**
-   * Lookup161: pallet_utility::pallet::Error<T>
+   * Lookup162: pallet_utility::pallet::Error<T>
    **/
   PalletUtilityError: {
     _enum: ['TooManyCalls']
   },
   /**
-   * Lookup162: pallet_model_registry::types::ModelInfo<T>
+   * Lookup163: pallet_model_registry::types::ModelInfo<T>
    **/
   PalletModelRegistryModelInfo: {
     owner: 'AccountId32',
     digest: 'H256',
     ciphertextDigest: 'H256',
     cid: 'Bytes',
-    zkCommitment: 'Option<H256>',
+    circuit: 'Option<H256>',
     royalty: 'Permill',
     version: 'u32',
     previous: 'Option<u64>',
@@ -1280,13 +1294,13 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup164: pallet_model_registry::types::ModelStatus
+   * Lookup165: pallet_model_registry::types::ModelStatus
    **/
   PalletModelRegistryModelStatus: {
     _enum: ['Active', 'Retired']
   },
   /**
-   * Lookup167: pallet_model_registry::types::GrantInfo<T>
+   * Lookup168: pallet_model_registry::types::GrantInfo<T>
    **/
   PalletModelRegistryGrantInfo: {
     envelope: 'Bytes',
@@ -1294,13 +1308,13 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup169: pallet_model_registry::pallet::Error<T>
+   * Lookup170: pallet_model_registry::pallet::Error<T>
    **/
   PalletModelRegistryError: {
-    _enum: ['DuplicateDigest', 'UnknownModel', 'NotOwner', 'ModelRetired', 'CidTooLong', 'EmptyCid', 'EnvelopeTooLong', 'EmptyEnvelope', 'GrantNotFound', 'Overflow', 'InsufficientBalance']
+    _enum: ['DuplicateDigest', 'UnknownModel', 'NotOwner', 'ModelRetired', 'CidTooLong', 'EmptyCid', 'EnvelopeTooLong', 'EmptyEnvelope', 'GrantNotFound', 'Overflow', 'InsufficientBalance', 'UnknownCircuit']
   },
   /**
-   * Lookup170: pallet_escrow::types::EscrowInfo<sp_core::crypto::AccountId32, Balance, BlockNumber>
+   * Lookup171: pallet_escrow::types::EscrowInfo<sp_core::crypto::AccountId32, Balance, BlockNumber>
    **/
   PalletEscrowEscrowInfo: {
     payer: 'AccountId32',
@@ -1314,19 +1328,19 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup171: pallet_escrow::types::EscrowStatus
+   * Lookup172: pallet_escrow::types::EscrowStatus
    **/
   PalletEscrowEscrowStatus: {
     _enum: ['Open', 'Disputed']
   },
   /**
-   * Lookup172: pallet_escrow::pallet::Error<T>
+   * Lookup173: pallet_escrow::pallet::Error<T>
    **/
   PalletEscrowError: {
     _enum: ['ZeroAmount', 'DeadlineInPast', 'DeadlineTooFar', 'SelfEscrow', 'InvalidArbiter', 'InsufficientBalance', 'UnknownEscrow', 'NotPayer', 'EscrowDisputed', 'ManagedEscrow', 'DeadlineNotReached', 'NotParty', 'AlreadyDisputed', 'NotArbiter', 'NotDisputed', 'PayoutsExceedEscrow', 'NotManaged']
   },
   /**
-   * Lookup173: pallet_compute_jobs::types::WorkerInfo<T>
+   * Lookup174: pallet_compute_jobs::types::WorkerInfo<T>
    **/
   PalletComputeJobsWorkerInfo: {
     encryptionKey: '[u8;32]',
@@ -1335,7 +1349,7 @@ export default {
     registeredAt: 'u32'
   },
   /**
-   * Lookup174: pallet_compute_jobs::types::CircuitInfo<T>
+   * Lookup175: pallet_compute_jobs::types::CircuitInfo<T>
    **/
   PalletComputeJobsCircuitInfo: {
     vk: 'Bytes',
@@ -1344,7 +1358,7 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup176: pallet_compute_jobs::types::JobInfo<T>
+   * Lookup177: pallet_compute_jobs::types::JobInfo<T>
    **/
   PalletComputeJobsJobInfo: {
     consumer: 'AccountId32',
@@ -1358,13 +1372,13 @@ export default {
     finishedAt: 'Option<u32>'
   },
   /**
-   * Lookup177: pallet_compute_jobs::types::JobStatus
+   * Lookup178: pallet_compute_jobs::types::JobStatus
    **/
   PalletComputeJobsJobStatus: {
     _enum: ['Open', 'Claimed', 'Collecting', 'Aggregating', 'Completed', 'Expired', 'Failed']
   },
   /**
-   * Lookup178: pallet_compute_jobs::types::JobKind<T>
+   * Lookup179: pallet_compute_jobs::types::JobKind<T>
    **/
   PalletComputeJobsJobKind: {
     _enum: {
@@ -1373,6 +1387,7 @@ export default {
         circuitId: 'H256',
         inputHash: 'H256',
         inputCid: 'Bytes',
+        outputs: 'PalletComputeJobsOutputVisibility',
         worker: 'Option<AccountId32>',
       },
       Aggregation: {
@@ -1389,7 +1404,7 @@ export default {
     }
   },
   /**
-   * Lookup181: pallet_compute_jobs::types::Contribution<T>
+   * Lookup182: pallet_compute_jobs::types::Contribution<T>
    **/
   PalletComputeJobsContribution: {
     manifestCid: 'Bytes',
@@ -1398,7 +1413,7 @@ export default {
     rejectedBy: 'Option<AccountId32>'
   },
   /**
-   * Lookup182: pallet_compute_jobs::types::Partial<T>
+   * Lookup183: pallet_compute_jobs::types::Partial<T>
    **/
   PalletComputeJobsPartial: {
     partialCid: 'Bytes',
@@ -1406,24 +1421,32 @@ export default {
     deposit: 'u128'
   },
   /**
-   * Lookup183: pallet_compute_jobs::pallet::Error<T>
+   * Lookup184: pallet_compute_jobs::types::InferenceResult<T>
    **/
-  PalletComputeJobsError: {
-    _enum: ['AlreadyRegistered', 'NotWorker', 'WorkerHasOpenJobs', 'InsufficientBalance', 'BondTooLow', 'TooManyOpenClaims', 'WeakEncryptionKey', 'VkTooLong', 'InvalidVerifyingKey', 'TooManyPublicInputs', 'CircuitExists', 'UnknownModel', 'ModelRetired', 'ModelNotZkCapable', 'UnknownCircuit', 'CircuitUnsuitable', 'NonCanonicalInputHash', 'CidTooLong', 'ZeroReward', 'DeadlineInPast', 'DeadlineTooFar', 'DeadlineTooSoon', 'UnknownJob', 'NoGrant', 'AlreadyClaimed', 'JobNotOpen', 'DeadlinePassed', 'AlreadyCandidate', 'CandidacyClosed', 'TooManyCandidates', 'CommitteeFull', 'NotEnoughCandidates', 'SeedExpired', 'NotClaimant', 'NotCandidate', 'CannotHandBack', 'JobNotClaimed', 'NotInferenceJob', 'NotAggregationJob', 'OutputCountMismatch', 'NonCanonicalOutput', 'InvalidProof', 'TooFewParticipants', 'TooManyParticipants', 'DuplicateParticipant', 'InvalidCommitteeSize', 'InvalidVectorLen', 'InvalidContributionDeadline', 'NotParticipant', 'AlreadyContributed', 'CommitteeNotFormed', 'ContributionsClosed', 'TooEarly', 'TooFewContributions', 'NoContribution', 'AlreadyRejected', 'ReviewOver', 'ReviewNotOver', 'NotCommitteeMember', 'PartialAlreadySubmitted', 'ContributionsNotClosed', 'DeadlineNotReached', 'JobFinished', 'JobNotFinished', 'RetentionNotOver', 'Overflow']
+  PalletComputeJobsInferenceResult: {
+    output: 'Vec<H256>',
+    outputCommitment: 'H256',
+    sealedOutputCid: 'Bytes'
   },
   /**
-   * Lookup184: modelproof_runtime::Runtime
+   * Lookup185: pallet_compute_jobs::pallet::Error<T>
+   **/
+  PalletComputeJobsError: {
+    _enum: ['AlreadyRegistered', 'NotWorker', 'WorkerHasOpenJobs', 'InsufficientBalance', 'BondTooLow', 'TooManyOpenClaims', 'WeakEncryptionKey', 'VkTooLong', 'InvalidVerifyingKey', 'TooManyPublicInputs', 'CircuitExists', 'UnknownModel', 'ModelRetired', 'ModelNotZkCapable', 'UnknownCircuit', 'CircuitUnsuitable', 'NonCanonicalInputHash', 'CidTooLong', 'ZeroReward', 'DeadlineInPast', 'DeadlineTooFar', 'DeadlineTooSoon', 'UnknownJob', 'NoGrant', 'AlreadyClaimed', 'JobNotOpen', 'DeadlinePassed', 'AlreadyCandidate', 'CandidacyClosed', 'TooManyCandidates', 'CommitteeFull', 'NotEnoughCandidates', 'SeedExpired', 'NotClaimant', 'NotCandidate', 'CannotHandBack', 'JobNotClaimed', 'NotInferenceJob', 'NotAggregationJob', 'OutputCountMismatch', 'NonCanonicalOutput', 'SealedOutputMismatch', 'InvalidProof', 'TooFewParticipants', 'TooManyParticipants', 'DuplicateParticipant', 'InvalidCommitteeSize', 'InvalidVectorLen', 'InvalidContributionDeadline', 'NotParticipant', 'AlreadyContributed', 'CommitteeNotFormed', 'ContributionsClosed', 'TooEarly', 'TooFewContributions', 'NoContribution', 'AlreadyRejected', 'ReviewOver', 'ReviewNotOver', 'NotCommitteeMember', 'PartialAlreadySubmitted', 'ContributionsNotClosed', 'DeadlineNotReached', 'JobFinished', 'JobNotFinished', 'RetentionNotOver', 'Overflow']
+  },
+  /**
+   * Lookup186: modelproof_runtime::Runtime
    **/
   ModelproofRuntimeRuntime: 'Null',
   /**
-   * Lookup185: sp_runtime::generic::block::LazyBlock<sp_runtime::generic::header::Header<Number, Hash>, sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic<sp_runtime::multiaddress::MultiAddress<sp_core::crypto::AccountId32, AccountIndex>, modelproof_runtime::RuntimeCall, sp_runtime::MultiSignature, Extra>>
+   * Lookup187: sp_runtime::generic::block::LazyBlock<sp_runtime::generic::header::Header<Number, Hash>, sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic<sp_runtime::multiaddress::MultiAddress<sp_core::crypto::AccountId32, AccountIndex>, modelproof_runtime::RuntimeCall, sp_runtime::MultiSignature, Extra>>
    **/
   SpRuntimeBlockLazyBlock: {
     header: 'SpRuntimeHeader',
     extrinsics: 'Vec<Bytes>'
   },
   /**
-   * Lookup186: sp_runtime::generic::header::Header<Number, Hash>
+   * Lookup188: sp_runtime::generic::header::Header<Number, Hash>
    **/
   SpRuntimeHeader: {
     parentHash: 'H256',
@@ -1433,20 +1456,20 @@ export default {
     digest: 'SpRuntimeDigest'
   },
   /**
-   * Lookup190: sp_runtime::ExtrinsicInclusionMode
+   * Lookup192: sp_runtime::ExtrinsicInclusionMode
    **/
   SpRuntimeExtrinsicInclusionMode: {
     _enum: ['AllExtrinsics', 'OnlyInherents']
   },
   /**
-   * Lookup194: frame_support::view_functions::ViewFunctionId
+   * Lookup196: frame_support::view_functions::ViewFunctionId
    **/
   FrameSupportViewFunctionsViewFunctionId: {
     prefix: '[u8;16]',
     suffix: '[u8;16]'
   },
   /**
-   * Lookup197: frame_support::view_functions::ViewFunctionDispatchError
+   * Lookup199: frame_support::view_functions::ViewFunctionDispatchError
    **/
   FrameSupportViewFunctionsViewFunctionDispatchError: {
     _enum: {
@@ -1456,7 +1479,7 @@ export default {
     }
   },
   /**
-   * Lookup199: sp_runtime::transaction_validity::TransactionValidityError
+   * Lookup201: sp_runtime::transaction_validity::TransactionValidityError
    **/
   SpRuntimeTransactionValidityTransactionValidityError: {
     _enum: {
@@ -1465,7 +1488,7 @@ export default {
     }
   },
   /**
-   * Lookup200: sp_runtime::transaction_validity::InvalidTransaction
+   * Lookup202: sp_runtime::transaction_validity::InvalidTransaction
    **/
   SpRuntimeTransactionValidityInvalidTransaction: {
     _enum: {
@@ -1485,7 +1508,7 @@ export default {
     }
   },
   /**
-   * Lookup201: sp_runtime::transaction_validity::UnknownTransaction
+   * Lookup203: sp_runtime::transaction_validity::UnknownTransaction
    **/
   SpRuntimeTransactionValidityUnknownTransaction: {
     _enum: {
@@ -1495,13 +1518,13 @@ export default {
     }
   },
   /**
-   * Lookup202: sp_inherents::InherentData
+   * Lookup204: sp_inherents::InherentData
    **/
   SpInherentsInherentData: {
     data: 'BTreeMap<[u8;8], Bytes>'
   },
   /**
-   * Lookup207: sp_inherents::CheckInherentsResult
+   * Lookup209: sp_inherents::CheckInherentsResult
    **/
   SpInherentsCheckInherentsResult: {
     okay: 'bool',
@@ -1509,13 +1532,13 @@ export default {
     errors: 'SpInherentsInherentData'
   },
   /**
-   * Lookup208: sp_runtime::transaction_validity::TransactionSource
+   * Lookup210: sp_runtime::transaction_validity::TransactionSource
    **/
   SpRuntimeTransactionValidityTransactionSource: {
     _enum: ['InBlock', 'Local', 'External']
   },
   /**
-   * Lookup210: sp_runtime::transaction_validity::ValidTransaction
+   * Lookup212: sp_runtime::transaction_validity::ValidTransaction
    **/
   SpRuntimeTransactionValidityValidTransaction: {
     priority: 'u64',
@@ -1525,7 +1548,7 @@ export default {
     propagate: 'bool'
   },
   /**
-   * Lookup213: sp_session::runtime_api::OpaqueGeneratedSessionKeys
+   * Lookup215: sp_session::runtime_api::OpaqueGeneratedSessionKeys
    **/
   SpSessionRuntimeApiOpaqueGeneratedSessionKeys: {
     _alias: {
@@ -1535,11 +1558,11 @@ export default {
     proof: 'Bytes'
   },
   /**
-   * Lookup217: sp_core::crypto::KeyTypeId
+   * Lookup219: sp_core::crypto::KeyTypeId
    **/
   SpCoreCryptoKeyTypeId: '[u8;4]',
   /**
-   * Lookup221: pallet_transaction_payment::types::RuntimeDispatchInfo<Balance, sp_weights::weight_v2::Weight>
+   * Lookup223: pallet_transaction_payment::types::RuntimeDispatchInfo<Balance, sp_weights::weight_v2::Weight>
    **/
   PalletTransactionPaymentRuntimeDispatchInfo: {
     weight: 'SpWeightsWeightV2Weight',
@@ -1547,14 +1570,14 @@ export default {
     partialFee: 'u128'
   },
   /**
-   * Lookup222: pallet_transaction_payment::types::FeeDetails<Balance>
+   * Lookup224: pallet_transaction_payment::types::FeeDetails<Balance>
    **/
   PalletTransactionPaymentFeeDetails: {
     inclusionFee: 'Option<PalletTransactionPaymentInclusionFee>',
     tip: 'u128'
   },
   /**
-   * Lookup224: pallet_transaction_payment::types::InclusionFee<Balance>
+   * Lookup226: pallet_transaction_payment::types::InclusionFee<Balance>
    **/
   PalletTransactionPaymentInclusionFee: {
     baseFee: 'u128',
@@ -1562,7 +1585,7 @@ export default {
     adjustedWeightFee: 'u128'
   },
   /**
-   * Lookup228: modelproof_runtime::RuntimeError
+   * Lookup230: modelproof_runtime::RuntimeError
    **/
   ModelproofRuntimeRuntimeError: {
     _enum: {

@@ -295,7 +295,7 @@ declare module '@polkadot/types/lookup' {
       readonly digest: H256;
       readonly ciphertextDigest: H256;
       readonly cid: Bytes;
-      readonly zkCommitment: Option<H256>;
+      readonly circuit: Option<H256>;
       readonly royalty: Permill;
     } & Struct;
     readonly isPublishVersion: boolean;
@@ -304,7 +304,7 @@ declare module '@polkadot/types/lookup' {
       readonly digest: H256;
       readonly ciphertextDigest: H256;
       readonly cid: Bytes;
-      readonly zkCommitment: Option<H256>;
+      readonly circuit: Option<H256>;
       readonly royalty: Permill;
     } & Struct;
     readonly isGrantAccess: boolean;
@@ -373,9 +373,9 @@ declare module '@polkadot/types/lookup' {
     readonly isSubmitInferenceJob: boolean;
     readonly asSubmitInferenceJob: {
       readonly modelId: u64;
-      readonly circuitId: H256;
       readonly inputHash: H256;
       readonly inputCid: Bytes;
+      readonly outputs: PalletComputeJobsOutputVisibility;
       readonly reward: u128;
       readonly deadline: u32;
     } & Struct;
@@ -387,6 +387,8 @@ declare module '@polkadot/types/lookup' {
     readonly asSubmitInferenceResult: {
       readonly jobId: u64;
       readonly output: Vec<H256>;
+      readonly outputCommitment: H256;
+      readonly sealedOutputCid: Bytes;
       readonly proof: U8aFixed;
     } & Struct;
     readonly isSubmitAggregationJob: boolean;
@@ -440,7 +442,17 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'RegisterWorker' | 'DeregisterWorker' | 'RegisterCircuit' | 'SubmitInferenceJob' | 'ClaimJob' | 'SubmitInferenceResult' | 'SubmitAggregationJob' | 'Contribute' | 'CloseContributions' | 'SubmitPartial' | 'ExpireJob' | 'HandBackJob' | 'FormCommittee' | 'ReportContribution' | 'PruneJob';
   }
 
-  /** @name PalletComputeJobsHandBackReason (53) */
+  /** @name PalletComputeJobsOutputVisibility (51) */
+  interface PalletComputeJobsOutputVisibility extends Enum {
+    readonly isPublic: boolean;
+    readonly isCommitted: boolean;
+    readonly asCommitted: {
+      readonly resultKey: U8aFixed;
+    } & Struct;
+    readonly type: 'Public' | 'Committed';
+  }
+
+  /** @name PalletComputeJobsHandBackReason (54) */
   interface PalletComputeJobsHandBackReason extends Enum {
     readonly isInputUnavailable: boolean;
     readonly isInvalidInput: boolean;
@@ -450,7 +462,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InputUnavailable' | 'InvalidInput' | 'GrantRevoked' | 'ModelUnavailable' | 'Withdrawn';
   }
 
-  /** @name SpRuntimeMultiSignature (54) */
+  /** @name SpRuntimeMultiSignature (55) */
   interface SpRuntimeMultiSignature extends Enum {
     readonly isEd25519: boolean;
     readonly asEd25519: U8aFixed;
@@ -463,28 +475,28 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Ed25519' | 'Sr25519' | 'Ecdsa' | 'Eth';
   }
 
-  /** @name FrameSystemExtensionsCheckNonZeroSender (56) */
+  /** @name FrameSystemExtensionsCheckNonZeroSender (57) */
   type FrameSystemExtensionsCheckNonZeroSender = Null;
 
-  /** @name FrameSystemExtensionsCheckSpecVersion (57) */
+  /** @name FrameSystemExtensionsCheckSpecVersion (58) */
   type FrameSystemExtensionsCheckSpecVersion = Null;
 
-  /** @name FrameSystemExtensionsCheckTxVersion (58) */
+  /** @name FrameSystemExtensionsCheckTxVersion (59) */
   type FrameSystemExtensionsCheckTxVersion = Null;
 
-  /** @name FrameSystemExtensionsCheckGenesis (59) */
+  /** @name FrameSystemExtensionsCheckGenesis (60) */
   type FrameSystemExtensionsCheckGenesis = Null;
 
-  /** @name FrameSystemExtensionsCheckNonce (62) */
+  /** @name FrameSystemExtensionsCheckNonce (63) */
   interface FrameSystemExtensionsCheckNonce extends Compact<u32> {}
 
-  /** @name FrameSystemExtensionsCheckWeight (64) */
+  /** @name FrameSystemExtensionsCheckWeight (65) */
   type FrameSystemExtensionsCheckWeight = Null;
 
-  /** @name PalletTransactionPaymentChargeTransactionPayment (65) */
+  /** @name PalletTransactionPaymentChargeTransactionPayment (66) */
   interface PalletTransactionPaymentChargeTransactionPayment extends Compact<u128> {}
 
-  /** @name FrameSystemAccountInfo (67) */
+  /** @name FrameSystemAccountInfo (68) */
   interface FrameSystemAccountInfo extends Struct {
     readonly nonce: u32;
     readonly consumers: u32;
@@ -493,7 +505,7 @@ declare module '@polkadot/types/lookup' {
     readonly data: PalletBalancesAccountData;
   }
 
-  /** @name PalletBalancesAccountData (68) */
+  /** @name PalletBalancesAccountData (69) */
   interface PalletBalancesAccountData extends Struct {
     readonly free: u128;
     readonly reserved: u128;
@@ -501,19 +513,19 @@ declare module '@polkadot/types/lookup' {
     readonly flags: u128;
   }
 
-  /** @name FrameSupportDispatchPerDispatchClassWeight (70) */
+  /** @name FrameSupportDispatchPerDispatchClassWeight (71) */
   interface FrameSupportDispatchPerDispatchClassWeight extends Struct {
     readonly normal: SpWeightsWeightV2Weight;
     readonly operational: SpWeightsWeightV2Weight;
     readonly mandatory: SpWeightsWeightV2Weight;
   }
 
-  /** @name SpRuntimeDigest (71) */
+  /** @name SpRuntimeDigest (72) */
   interface SpRuntimeDigest extends Struct {
     readonly logs: Vec<SpRuntimeDigestDigestItem>;
   }
 
-  /** @name SpRuntimeDigestDigestItem (73) */
+  /** @name SpRuntimeDigestDigestItem (74) */
   interface SpRuntimeDigestDigestItem extends Enum {
     readonly isOther: boolean;
     readonly asOther: Bytes;
@@ -527,14 +539,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Other' | 'Consensus' | 'Seal' | 'PreRuntime' | 'RuntimeEnvironmentUpdated';
   }
 
-  /** @name FrameSystemEventRecord (76) */
+  /** @name FrameSystemEventRecord (77) */
   interface FrameSystemEventRecord extends Struct {
     readonly phase: FrameSystemPhase;
     readonly event: Event;
     readonly topics: Vec<H256>;
   }
 
-  /** @name FrameSystemEvent (78) */
+  /** @name FrameSystemEvent (79) */
   interface FrameSystemEvent extends Enum {
     readonly isExtrinsicSuccess: boolean;
     readonly asExtrinsicSuccess: {
@@ -575,14 +587,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ExtrinsicSuccess' | 'ExtrinsicFailed' | 'CodeUpdated' | 'NewAccount' | 'KilledAccount' | 'Remarked' | 'UpgradeAuthorized' | 'RejectedInvalidAuthorizedUpgrade';
   }
 
-  /** @name FrameSystemDispatchEventInfo (79) */
+  /** @name FrameSystemDispatchEventInfo (80) */
   interface FrameSystemDispatchEventInfo extends Struct {
     readonly weight: SpWeightsWeightV2Weight;
     readonly class: FrameSupportDispatchDispatchClass;
     readonly paysFee: FrameSupportDispatchPays;
   }
 
-  /** @name FrameSupportDispatchDispatchClass (80) */
+  /** @name FrameSupportDispatchDispatchClass (81) */
   interface FrameSupportDispatchDispatchClass extends Enum {
     readonly isNormal: boolean;
     readonly isOperational: boolean;
@@ -590,14 +602,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Normal' | 'Operational' | 'Mandatory';
   }
 
-  /** @name FrameSupportDispatchPays (81) */
+  /** @name FrameSupportDispatchPays (82) */
   interface FrameSupportDispatchPays extends Enum {
     readonly isYes: boolean;
     readonly isNo: boolean;
     readonly type: 'Yes' | 'No';
   }
 
-  /** @name SpRuntimeDispatchError (82) */
+  /** @name SpRuntimeDispatchError (83) */
   interface SpRuntimeDispatchError extends Enum {
     readonly isOther: boolean;
     readonly isCannotLookup: boolean;
@@ -622,13 +634,13 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Other' | 'CannotLookup' | 'BadOrigin' | 'Module' | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | 'Token' | 'Arithmetic' | 'Transactional' | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | 'Trie';
   }
 
-  /** @name SpRuntimeModuleError (83) */
+  /** @name SpRuntimeModuleError (84) */
   interface SpRuntimeModuleError extends Struct {
     readonly index: u8;
     readonly error: U8aFixed;
   }
 
-  /** @name SpRuntimeTokenError (84) */
+  /** @name SpRuntimeTokenError (85) */
   interface SpRuntimeTokenError extends Enum {
     readonly isFundsUnavailable: boolean;
     readonly isOnlyProvider: boolean;
@@ -643,7 +655,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked';
   }
 
-  /** @name SpArithmeticArithmeticError (85) */
+  /** @name SpArithmeticArithmeticError (86) */
   interface SpArithmeticArithmeticError extends Enum {
     readonly isUnderflow: boolean;
     readonly isOverflow: boolean;
@@ -651,14 +663,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Underflow' | 'Overflow' | 'DivisionByZero';
   }
 
-  /** @name SpRuntimeTransactionalError (86) */
+  /** @name SpRuntimeTransactionalError (87) */
   interface SpRuntimeTransactionalError extends Enum {
     readonly isLimitReached: boolean;
     readonly isNoLayer: boolean;
     readonly type: 'LimitReached' | 'NoLayer';
   }
 
-  /** @name SpRuntimeProvingTrieTrieError (87) */
+  /** @name SpRuntimeProvingTrieTrieError (88) */
   interface SpRuntimeProvingTrieTrieError extends Enum {
     readonly isInvalidStateRoot: boolean;
     readonly isIncompleteDatabase: boolean;
@@ -677,7 +689,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError';
   }
 
-  /** @name PalletGrandpaEvent (88) */
+  /** @name PalletGrandpaEvent (89) */
   interface PalletGrandpaEvent extends Enum {
     readonly isNewAuthorities: boolean;
     readonly asNewAuthorities: {
@@ -688,7 +700,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'NewAuthorities' | 'Paused' | 'Resumed';
   }
 
-  /** @name PalletBalancesEvent (91) */
+  /** @name PalletBalancesEvent (92) */
   interface PalletBalancesEvent extends Enum {
     readonly isEndowed: boolean;
     readonly asEndowed: {
@@ -845,14 +857,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Endowed' | 'DustLost' | 'Transfer' | 'BalanceSet' | 'Reserved' | 'Unreserved' | 'ReserveRepatriated' | 'Deposit' | 'Withdraw' | 'Slashed' | 'Minted' | 'MintedCredit' | 'Burned' | 'BurnedDebt' | 'Suspended' | 'Restored' | 'Upgraded' | 'Issued' | 'Rescinded' | 'Locked' | 'Unlocked' | 'Frozen' | 'Thawed' | 'TotalIssuanceForced' | 'Held' | 'BurnedHeld' | 'TransferOnHold' | 'TransferAndHold' | 'Released' | 'Unexpected';
   }
 
-  /** @name FrameSupportTokensMiscBalanceStatus (92) */
+  /** @name FrameSupportTokensMiscBalanceStatus (93) */
   interface FrameSupportTokensMiscBalanceStatus extends Enum {
     readonly isFree: boolean;
     readonly isReserved: boolean;
     readonly type: 'Free' | 'Reserved';
   }
 
-  /** @name ModelproofRuntimeRuntimeHoldReason (93) */
+  /** @name ModelproofRuntimeRuntimeHoldReason (94) */
   interface ModelproofRuntimeRuntimeHoldReason extends Enum {
     readonly isModelRegistry: boolean;
     readonly asModelRegistry: PalletModelRegistryHoldReason;
@@ -863,21 +875,21 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ModelRegistry' | 'Escrow' | 'ComputeJobs';
   }
 
-  /** @name PalletModelRegistryHoldReason (94) */
+  /** @name PalletModelRegistryHoldReason (95) */
   interface PalletModelRegistryHoldReason extends Enum {
     readonly isModelDeposit: boolean;
     readonly isGrantDeposit: boolean;
     readonly type: 'ModelDeposit' | 'GrantDeposit';
   }
 
-  /** @name PalletEscrowHoldReason (95) */
+  /** @name PalletEscrowHoldReason (96) */
   interface PalletEscrowHoldReason extends Enum {
     readonly isEscrow: boolean;
     readonly isDeposit: boolean;
     readonly type: 'Escrow' | 'Deposit';
   }
 
-  /** @name PalletComputeJobsHoldReason (96) */
+  /** @name PalletComputeJobsHoldReason (97) */
   interface PalletComputeJobsHoldReason extends Enum {
     readonly isWorkerBond: boolean;
     readonly isCircuitDeposit: boolean;
@@ -885,14 +897,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'WorkerBond' | 'CircuitDeposit' | 'StorageDeposit';
   }
 
-  /** @name PalletBalancesUnexpectedKind (97) */
+  /** @name PalletBalancesUnexpectedKind (98) */
   interface PalletBalancesUnexpectedKind extends Enum {
     readonly isBalanceUpdated: boolean;
     readonly isFailedToMutateAccount: boolean;
     readonly type: 'BalanceUpdated' | 'FailedToMutateAccount';
   }
 
-  /** @name PalletTransactionPaymentEvent (98) */
+  /** @name PalletTransactionPaymentEvent (99) */
   interface PalletTransactionPaymentEvent extends Enum {
     readonly isTransactionFeePaid: boolean;
     readonly asTransactionFeePaid: {
@@ -903,7 +915,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'TransactionFeePaid';
   }
 
-  /** @name PalletSudoEvent (99) */
+  /** @name PalletSudoEvent (100) */
   interface PalletSudoEvent extends Enum {
     readonly isSudid: boolean;
     readonly asSudid: {
@@ -922,7 +934,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Sudid' | 'KeyChanged' | 'KeyRemoved' | 'SudoAsDone';
   }
 
-  /** @name PalletUtilityEvent (101) */
+  /** @name PalletUtilityEvent (102) */
   interface PalletUtilityEvent extends Enum {
     readonly isBatchInterrupted: boolean;
     readonly asBatchInterrupted: {
@@ -948,7 +960,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'BatchInterrupted' | 'BatchCompleted' | 'BatchCompletedWithErrors' | 'ItemCompleted' | 'ItemFailed' | 'DispatchedAs' | 'IfElseMainSuccess' | 'IfElseFallbackCalled';
   }
 
-  /** @name PalletModelRegistryEvent (102) */
+  /** @name PalletModelRegistryEvent (103) */
   interface PalletModelRegistryEvent extends Enum {
     readonly isModelRegistered: boolean;
     readonly asModelRegistered: {
@@ -987,7 +999,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ModelRegistered' | 'VersionPublished' | 'AccessGranted' | 'AccessRevoked' | 'ModelRetired' | 'OwnershipTransferred';
   }
 
-  /** @name PalletEscrowEvent (104) */
+  /** @name PalletEscrowEvent (105) */
   interface PalletEscrowEvent extends Enum {
     readonly isEscrowCreated: boolean;
     readonly asEscrowCreated: {
@@ -1036,7 +1048,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'EscrowCreated' | 'EscrowReleased' | 'EscrowRefunded' | 'EscrowDisputed' | 'EscrowResolved' | 'ManagedEscrowLocked' | 'ManagedEscrowSettled';
   }
 
-  /** @name PalletComputeJobsEvent (105) */
+  /** @name PalletComputeJobsEvent (106) */
   interface PalletComputeJobsEvent extends Enum {
     readonly isWorkerRegistered: boolean;
     readonly asWorkerRegistered: {
@@ -1076,6 +1088,7 @@ declare module '@polkadot/types/lookup' {
       readonly jobId: u64;
       readonly worker: AccountId32;
       readonly output: Vec<H256>;
+      readonly outputCommitment: H256;
     } & Struct;
     readonly isContributionReceived: boolean;
     readonly asContributionReceived: {
@@ -1132,14 +1145,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'WorkerRegistered' | 'WorkerDeregistered' | 'CircuitRegistered' | 'JobSubmitted' | 'JobClaimed' | 'CommitteeFormed' | 'InferenceResultAccepted' | 'ContributionReceived' | 'ContributionRejected' | 'ContributionsClosed' | 'PartialReceived' | 'JobCompleted' | 'JobHandedBack' | 'JobFailed' | 'JobExpired' | 'JobPruned';
   }
 
-  /** @name PalletComputeJobsJobKindTag (106) */
+  /** @name PalletComputeJobsJobKindTag (107) */
   interface PalletComputeJobsJobKindTag extends Enum {
     readonly isInference: boolean;
     readonly isAggregation: boolean;
     readonly type: 'Inference' | 'Aggregation';
   }
 
-  /** @name PalletComputeJobsFailureReason (109) */
+  /** @name PalletComputeJobsFailureReason (110) */
   interface PalletComputeJobsFailureReason extends Enum {
     readonly isHandedBack: boolean;
     readonly asHandedBack: PalletComputeJobsHandBackReason;
@@ -1148,7 +1161,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'HandedBack' | 'CommitteeNotFormed' | 'TooFewContributions';
   }
 
-  /** @name FrameSystemPhase (112) */
+  /** @name FrameSystemPhase (113) */
   interface FrameSystemPhase extends Enum {
     readonly isApplyExtrinsic: boolean;
     readonly asApplyExtrinsic: u32;
@@ -1157,33 +1170,33 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ApplyExtrinsic' | 'Finalization' | 'Initialization';
   }
 
-  /** @name FrameSystemLastRuntimeUpgradeInfo (115) */
+  /** @name FrameSystemLastRuntimeUpgradeInfo (116) */
   interface FrameSystemLastRuntimeUpgradeInfo extends Struct {
     readonly specVersion: Compact<u32>;
     readonly specName: Text;
   }
 
-  /** @name FrameSystemCodeUpgradeAuthorization (118) */
+  /** @name FrameSystemCodeUpgradeAuthorization (119) */
   interface FrameSystemCodeUpgradeAuthorization extends Struct {
     readonly codeHash: H256;
     readonly checkVersion: bool;
   }
 
-  /** @name FrameSystemLimitsBlockWeights (119) */
+  /** @name FrameSystemLimitsBlockWeights (120) */
   interface FrameSystemLimitsBlockWeights extends Struct {
     readonly baseBlock: SpWeightsWeightV2Weight;
     readonly maxBlock: SpWeightsWeightV2Weight;
     readonly perClass: FrameSupportDispatchPerDispatchClassWeightsPerClass;
   }
 
-  /** @name FrameSupportDispatchPerDispatchClassWeightsPerClass (120) */
+  /** @name FrameSupportDispatchPerDispatchClassWeightsPerClass (121) */
   interface FrameSupportDispatchPerDispatchClassWeightsPerClass extends Struct {
     readonly normal: FrameSystemLimitsWeightsPerClass;
     readonly operational: FrameSystemLimitsWeightsPerClass;
     readonly mandatory: FrameSystemLimitsWeightsPerClass;
   }
 
-  /** @name FrameSystemLimitsWeightsPerClass (121) */
+  /** @name FrameSystemLimitsWeightsPerClass (122) */
   interface FrameSystemLimitsWeightsPerClass extends Struct {
     readonly baseExtrinsic: SpWeightsWeightV2Weight;
     readonly maxExtrinsic: Option<SpWeightsWeightV2Weight>;
@@ -1191,26 +1204,26 @@ declare module '@polkadot/types/lookup' {
     readonly reserved: Option<SpWeightsWeightV2Weight>;
   }
 
-  /** @name FrameSystemLimitsBlockLength (123) */
+  /** @name FrameSystemLimitsBlockLength (124) */
   interface FrameSystemLimitsBlockLength extends Struct {
     readonly max: FrameSupportDispatchPerDispatchClassU32;
     readonly maxHeaderSize: Option<u32>;
   }
 
-  /** @name FrameSupportDispatchPerDispatchClassU32 (124) */
+  /** @name FrameSupportDispatchPerDispatchClassU32 (125) */
   interface FrameSupportDispatchPerDispatchClassU32 extends Struct {
     readonly normal: u32;
     readonly operational: u32;
     readonly mandatory: u32;
   }
 
-  /** @name SpWeightsRuntimeDbWeight (126) */
+  /** @name SpWeightsRuntimeDbWeight (127) */
   interface SpWeightsRuntimeDbWeight extends Struct {
     readonly read: u64;
     readonly write: u64;
   }
 
-  /** @name SpVersionRuntimeVersion (127) */
+  /** @name SpVersionRuntimeVersion (128) */
   interface SpVersionRuntimeVersion extends Struct {
     readonly specName: Text;
     readonly implName: Text;
@@ -1222,7 +1235,7 @@ declare module '@polkadot/types/lookup' {
     readonly systemVersion: u8;
   }
 
-  /** @name FrameSystemError (132) */
+  /** @name FrameSystemError (133) */
   interface FrameSystemError extends Enum {
     readonly isInvalidSpecName: boolean;
     readonly isSpecVersionNeedsToIncrease: boolean;
@@ -1236,10 +1249,10 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InvalidSpecName' | 'SpecVersionNeedsToIncrease' | 'FailedToExtractRuntimeVersion' | 'NonDefaultComposite' | 'NonZeroRefCount' | 'CallFiltered' | 'MultiBlockMigrationsOngoing' | 'NothingAuthorized' | 'Unauthorized';
   }
 
-  /** @name SpConsensusAuraSr25519AppSr25519Public (134) */
+  /** @name SpConsensusAuraSr25519AppSr25519Public (135) */
   interface SpConsensusAuraSr25519AppSr25519Public extends U8aFixed {}
 
-  /** @name PalletGrandpaStoredState (137) */
+  /** @name PalletGrandpaStoredState (138) */
   interface PalletGrandpaStoredState extends Enum {
     readonly isLive: boolean;
     readonly isPendingPause: boolean;
@@ -1256,7 +1269,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Live' | 'PendingPause' | 'Paused' | 'PendingResume';
   }
 
-  /** @name PalletGrandpaStoredPendingChange (138) */
+  /** @name PalletGrandpaStoredPendingChange (139) */
   interface PalletGrandpaStoredPendingChange extends Struct {
     readonly scheduledAt: u32;
     readonly delay: u32;
@@ -1264,7 +1277,7 @@ declare module '@polkadot/types/lookup' {
     readonly forced: Option<u32>;
   }
 
-  /** @name PalletGrandpaError (140) */
+  /** @name PalletGrandpaError (141) */
   interface PalletGrandpaError extends Enum {
     readonly isPauseFailed: boolean;
     readonly isResumeFailed: boolean;
@@ -1276,14 +1289,14 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'PauseFailed' | 'ResumeFailed' | 'ChangePending' | 'TooSoon' | 'InvalidKeyOwnershipProof' | 'InvalidEquivocationProof' | 'DuplicateOffenceReport';
   }
 
-  /** @name PalletBalancesBalanceLock (142) */
+  /** @name PalletBalancesBalanceLock (143) */
   interface PalletBalancesBalanceLock extends Struct {
     readonly id: U8aFixed;
     readonly amount: u128;
     readonly reasons: PalletBalancesReasons;
   }
 
-  /** @name PalletBalancesReasons (143) */
+  /** @name PalletBalancesReasons (144) */
   interface PalletBalancesReasons extends Enum {
     readonly isFee: boolean;
     readonly isMisc: boolean;
@@ -1291,28 +1304,28 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Fee' | 'Misc' | 'All';
   }
 
-  /** @name PalletBalancesReserveData (146) */
+  /** @name PalletBalancesReserveData (147) */
   interface PalletBalancesReserveData extends Struct {
     readonly id: U8aFixed;
     readonly amount: u128;
   }
 
-  /** @name FrameSupportTokensMiscIdAmountRuntimeHoldReason (149) */
+  /** @name FrameSupportTokensMiscIdAmountRuntimeHoldReason (150) */
   interface FrameSupportTokensMiscIdAmountRuntimeHoldReason extends Struct {
     readonly id: ModelproofRuntimeRuntimeHoldReason;
     readonly amount: u128;
   }
 
-  /** @name FrameSupportTokensMiscIdAmountRuntimeFreezeReason (152) */
+  /** @name FrameSupportTokensMiscIdAmountRuntimeFreezeReason (153) */
   interface FrameSupportTokensMiscIdAmountRuntimeFreezeReason extends Struct {
     readonly id: ModelproofRuntimeRuntimeFreezeReason;
     readonly amount: u128;
   }
 
-  /** @name ModelproofRuntimeRuntimeFreezeReason (153) */
+  /** @name ModelproofRuntimeRuntimeFreezeReason (154) */
   type ModelproofRuntimeRuntimeFreezeReason = Null;
 
-  /** @name PalletBalancesError (155) */
+  /** @name PalletBalancesError (156) */
   interface PalletBalancesError extends Enum {
     readonly isVestingBalance: boolean;
     readonly isLiquidityRestrictions: boolean;
@@ -1329,40 +1342,40 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'VestingBalance' | 'LiquidityRestrictions' | 'InsufficientBalance' | 'ExistentialDeposit' | 'Expendability' | 'ExistingVestingSchedule' | 'DeadAccount' | 'TooManyReserves' | 'TooManyHolds' | 'TooManyFreezes' | 'IssuanceDeactivated' | 'DeltaZero';
   }
 
-  /** @name PalletTransactionPaymentReleases (157) */
+  /** @name PalletTransactionPaymentReleases (158) */
   interface PalletTransactionPaymentReleases extends Enum {
     readonly isV1Ancient: boolean;
     readonly isV2: boolean;
     readonly type: 'V1Ancient' | 'V2';
   }
 
-  /** @name FrameSupportStorageNoDrop (158) */
+  /** @name FrameSupportStorageNoDrop (159) */
   interface FrameSupportStorageNoDrop extends FrameSupportTokensFungibleImbalance {}
 
-  /** @name FrameSupportTokensFungibleImbalance (159) */
+  /** @name FrameSupportTokensFungibleImbalance (160) */
   interface FrameSupportTokensFungibleImbalance extends Struct {
     readonly amount: u128;
   }
 
-  /** @name PalletSudoError (160) */
+  /** @name PalletSudoError (161) */
   interface PalletSudoError extends Enum {
     readonly isRequireSudo: boolean;
     readonly type: 'RequireSudo';
   }
 
-  /** @name PalletUtilityError (161) */
+  /** @name PalletUtilityError (162) */
   interface PalletUtilityError extends Enum {
     readonly isTooManyCalls: boolean;
     readonly type: 'TooManyCalls';
   }
 
-  /** @name PalletModelRegistryModelInfo (162) */
+  /** @name PalletModelRegistryModelInfo (163) */
   interface PalletModelRegistryModelInfo extends Struct {
     readonly owner: AccountId32;
     readonly digest: H256;
     readonly ciphertextDigest: H256;
     readonly cid: Bytes;
-    readonly zkCommitment: Option<H256>;
+    readonly circuit: Option<H256>;
     readonly royalty: Permill;
     readonly version: u32;
     readonly previous: Option<u64>;
@@ -1372,21 +1385,21 @@ declare module '@polkadot/types/lookup' {
     readonly deposit: u128;
   }
 
-  /** @name PalletModelRegistryModelStatus (164) */
+  /** @name PalletModelRegistryModelStatus (165) */
   interface PalletModelRegistryModelStatus extends Enum {
     readonly isActive: boolean;
     readonly isRetired: boolean;
     readonly type: 'Active' | 'Retired';
   }
 
-  /** @name PalletModelRegistryGrantInfo (167) */
+  /** @name PalletModelRegistryGrantInfo (168) */
   interface PalletModelRegistryGrantInfo extends Struct {
     readonly envelope: Bytes;
     readonly depositor: AccountId32;
     readonly deposit: u128;
   }
 
-  /** @name PalletModelRegistryError (169) */
+  /** @name PalletModelRegistryError (170) */
   interface PalletModelRegistryError extends Enum {
     readonly isDuplicateDigest: boolean;
     readonly isUnknownModel: boolean;
@@ -1399,10 +1412,11 @@ declare module '@polkadot/types/lookup' {
     readonly isGrantNotFound: boolean;
     readonly isOverflow: boolean;
     readonly isInsufficientBalance: boolean;
-    readonly type: 'DuplicateDigest' | 'UnknownModel' | 'NotOwner' | 'ModelRetired' | 'CidTooLong' | 'EmptyCid' | 'EnvelopeTooLong' | 'EmptyEnvelope' | 'GrantNotFound' | 'Overflow' | 'InsufficientBalance';
+    readonly isUnknownCircuit: boolean;
+    readonly type: 'DuplicateDigest' | 'UnknownModel' | 'NotOwner' | 'ModelRetired' | 'CidTooLong' | 'EmptyCid' | 'EnvelopeTooLong' | 'EmptyEnvelope' | 'GrantNotFound' | 'Overflow' | 'InsufficientBalance' | 'UnknownCircuit';
   }
 
-  /** @name PalletEscrowEscrowInfo (170) */
+  /** @name PalletEscrowEscrowInfo (171) */
   interface PalletEscrowEscrowInfo extends Struct {
     readonly payer: AccountId32;
     readonly payee: AccountId32;
@@ -1415,14 +1429,14 @@ declare module '@polkadot/types/lookup' {
     readonly deposit: u128;
   }
 
-  /** @name PalletEscrowEscrowStatus (171) */
+  /** @name PalletEscrowEscrowStatus (172) */
   interface PalletEscrowEscrowStatus extends Enum {
     readonly isOpen: boolean;
     readonly isDisputed: boolean;
     readonly type: 'Open' | 'Disputed';
   }
 
-  /** @name PalletEscrowError (172) */
+  /** @name PalletEscrowError (173) */
   interface PalletEscrowError extends Enum {
     readonly isZeroAmount: boolean;
     readonly isDeadlineInPast: boolean;
@@ -1444,7 +1458,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'ZeroAmount' | 'DeadlineInPast' | 'DeadlineTooFar' | 'SelfEscrow' | 'InvalidArbiter' | 'InsufficientBalance' | 'UnknownEscrow' | 'NotPayer' | 'EscrowDisputed' | 'ManagedEscrow' | 'DeadlineNotReached' | 'NotParty' | 'AlreadyDisputed' | 'NotArbiter' | 'NotDisputed' | 'PayoutsExceedEscrow' | 'NotManaged';
   }
 
-  /** @name PalletComputeJobsWorkerInfo (173) */
+  /** @name PalletComputeJobsWorkerInfo (174) */
   interface PalletComputeJobsWorkerInfo extends Struct {
     readonly encryptionKey: U8aFixed;
     readonly bond: u128;
@@ -1452,7 +1466,7 @@ declare module '@polkadot/types/lookup' {
     readonly registeredAt: u32;
   }
 
-  /** @name PalletComputeJobsCircuitInfo (174) */
+  /** @name PalletComputeJobsCircuitInfo (175) */
   interface PalletComputeJobsCircuitInfo extends Struct {
     readonly vk: Bytes;
     readonly nPublic: u32;
@@ -1460,7 +1474,7 @@ declare module '@polkadot/types/lookup' {
     readonly deposit: u128;
   }
 
-  /** @name PalletComputeJobsJobInfo (176) */
+  /** @name PalletComputeJobsJobInfo (177) */
   interface PalletComputeJobsJobInfo extends Struct {
     readonly consumer: AccountId32;
     readonly escrowId: u64;
@@ -1473,7 +1487,7 @@ declare module '@polkadot/types/lookup' {
     readonly finishedAt: Option<u32>;
   }
 
-  /** @name PalletComputeJobsJobStatus (177) */
+  /** @name PalletComputeJobsJobStatus (178) */
   interface PalletComputeJobsJobStatus extends Enum {
     readonly isOpen: boolean;
     readonly isClaimed: boolean;
@@ -1485,7 +1499,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Open' | 'Claimed' | 'Collecting' | 'Aggregating' | 'Completed' | 'Expired' | 'Failed';
   }
 
-  /** @name PalletComputeJobsJobKind (178) */
+  /** @name PalletComputeJobsJobKind (179) */
   interface PalletComputeJobsJobKind extends Enum {
     readonly isInference: boolean;
     readonly asInference: {
@@ -1493,6 +1507,7 @@ declare module '@polkadot/types/lookup' {
       readonly circuitId: H256;
       readonly inputHash: H256;
       readonly inputCid: Bytes;
+      readonly outputs: PalletComputeJobsOutputVisibility;
       readonly worker: Option<AccountId32>;
     } & Struct;
     readonly isAggregation: boolean;
@@ -1510,7 +1525,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Inference' | 'Aggregation';
   }
 
-  /** @name PalletComputeJobsContribution (181) */
+  /** @name PalletComputeJobsContribution (182) */
   interface PalletComputeJobsContribution extends Struct {
     readonly manifestCid: Bytes;
     readonly manifestDigest: H256;
@@ -1518,14 +1533,21 @@ declare module '@polkadot/types/lookup' {
     readonly rejectedBy: Option<AccountId32>;
   }
 
-  /** @name PalletComputeJobsPartial (182) */
+  /** @name PalletComputeJobsPartial (183) */
   interface PalletComputeJobsPartial extends Struct {
     readonly partialCid: Bytes;
     readonly partialDigest: H256;
     readonly deposit: u128;
   }
 
-  /** @name PalletComputeJobsError (183) */
+  /** @name PalletComputeJobsInferenceResult (184) */
+  interface PalletComputeJobsInferenceResult extends Struct {
+    readonly output: Vec<H256>;
+    readonly outputCommitment: H256;
+    readonly sealedOutputCid: Bytes;
+  }
+
+  /** @name PalletComputeJobsError (185) */
   interface PalletComputeJobsError extends Enum {
     readonly isAlreadyRegistered: boolean;
     readonly isNotWorker: boolean;
@@ -1568,6 +1590,7 @@ declare module '@polkadot/types/lookup' {
     readonly isNotAggregationJob: boolean;
     readonly isOutputCountMismatch: boolean;
     readonly isNonCanonicalOutput: boolean;
+    readonly isSealedOutputMismatch: boolean;
     readonly isInvalidProof: boolean;
     readonly isTooFewParticipants: boolean;
     readonly isTooManyParticipants: boolean;
@@ -1593,19 +1616,19 @@ declare module '@polkadot/types/lookup' {
     readonly isJobNotFinished: boolean;
     readonly isRetentionNotOver: boolean;
     readonly isOverflow: boolean;
-    readonly type: 'AlreadyRegistered' | 'NotWorker' | 'WorkerHasOpenJobs' | 'InsufficientBalance' | 'BondTooLow' | 'TooManyOpenClaims' | 'WeakEncryptionKey' | 'VkTooLong' | 'InvalidVerifyingKey' | 'TooManyPublicInputs' | 'CircuitExists' | 'UnknownModel' | 'ModelRetired' | 'ModelNotZkCapable' | 'UnknownCircuit' | 'CircuitUnsuitable' | 'NonCanonicalInputHash' | 'CidTooLong' | 'ZeroReward' | 'DeadlineInPast' | 'DeadlineTooFar' | 'DeadlineTooSoon' | 'UnknownJob' | 'NoGrant' | 'AlreadyClaimed' | 'JobNotOpen' | 'DeadlinePassed' | 'AlreadyCandidate' | 'CandidacyClosed' | 'TooManyCandidates' | 'CommitteeFull' | 'NotEnoughCandidates' | 'SeedExpired' | 'NotClaimant' | 'NotCandidate' | 'CannotHandBack' | 'JobNotClaimed' | 'NotInferenceJob' | 'NotAggregationJob' | 'OutputCountMismatch' | 'NonCanonicalOutput' | 'InvalidProof' | 'TooFewParticipants' | 'TooManyParticipants' | 'DuplicateParticipant' | 'InvalidCommitteeSize' | 'InvalidVectorLen' | 'InvalidContributionDeadline' | 'NotParticipant' | 'AlreadyContributed' | 'CommitteeNotFormed' | 'ContributionsClosed' | 'TooEarly' | 'TooFewContributions' | 'NoContribution' | 'AlreadyRejected' | 'ReviewOver' | 'ReviewNotOver' | 'NotCommitteeMember' | 'PartialAlreadySubmitted' | 'ContributionsNotClosed' | 'DeadlineNotReached' | 'JobFinished' | 'JobNotFinished' | 'RetentionNotOver' | 'Overflow';
+    readonly type: 'AlreadyRegistered' | 'NotWorker' | 'WorkerHasOpenJobs' | 'InsufficientBalance' | 'BondTooLow' | 'TooManyOpenClaims' | 'WeakEncryptionKey' | 'VkTooLong' | 'InvalidVerifyingKey' | 'TooManyPublicInputs' | 'CircuitExists' | 'UnknownModel' | 'ModelRetired' | 'ModelNotZkCapable' | 'UnknownCircuit' | 'CircuitUnsuitable' | 'NonCanonicalInputHash' | 'CidTooLong' | 'ZeroReward' | 'DeadlineInPast' | 'DeadlineTooFar' | 'DeadlineTooSoon' | 'UnknownJob' | 'NoGrant' | 'AlreadyClaimed' | 'JobNotOpen' | 'DeadlinePassed' | 'AlreadyCandidate' | 'CandidacyClosed' | 'TooManyCandidates' | 'CommitteeFull' | 'NotEnoughCandidates' | 'SeedExpired' | 'NotClaimant' | 'NotCandidate' | 'CannotHandBack' | 'JobNotClaimed' | 'NotInferenceJob' | 'NotAggregationJob' | 'OutputCountMismatch' | 'NonCanonicalOutput' | 'SealedOutputMismatch' | 'InvalidProof' | 'TooFewParticipants' | 'TooManyParticipants' | 'DuplicateParticipant' | 'InvalidCommitteeSize' | 'InvalidVectorLen' | 'InvalidContributionDeadline' | 'NotParticipant' | 'AlreadyContributed' | 'CommitteeNotFormed' | 'ContributionsClosed' | 'TooEarly' | 'TooFewContributions' | 'NoContribution' | 'AlreadyRejected' | 'ReviewOver' | 'ReviewNotOver' | 'NotCommitteeMember' | 'PartialAlreadySubmitted' | 'ContributionsNotClosed' | 'DeadlineNotReached' | 'JobFinished' | 'JobNotFinished' | 'RetentionNotOver' | 'Overflow';
   }
 
-  /** @name ModelproofRuntimeRuntime (184) */
+  /** @name ModelproofRuntimeRuntime (186) */
   type ModelproofRuntimeRuntime = Null;
 
-  /** @name SpRuntimeBlockLazyBlock (185) */
+  /** @name SpRuntimeBlockLazyBlock (187) */
   interface SpRuntimeBlockLazyBlock extends Struct {
     readonly header: SpRuntimeHeader;
     readonly extrinsics: Vec<Bytes>;
   }
 
-  /** @name SpRuntimeHeader (186) */
+  /** @name SpRuntimeHeader (188) */
   interface SpRuntimeHeader extends Struct {
     readonly parentHash: H256;
     readonly number: Compact<u32>;
@@ -1614,20 +1637,20 @@ declare module '@polkadot/types/lookup' {
     readonly digest: SpRuntimeDigest;
   }
 
-  /** @name SpRuntimeExtrinsicInclusionMode (190) */
+  /** @name SpRuntimeExtrinsicInclusionMode (192) */
   interface SpRuntimeExtrinsicInclusionMode extends Enum {
     readonly isAllExtrinsics: boolean;
     readonly isOnlyInherents: boolean;
     readonly type: 'AllExtrinsics' | 'OnlyInherents';
   }
 
-  /** @name FrameSupportViewFunctionsViewFunctionId (194) */
+  /** @name FrameSupportViewFunctionsViewFunctionId (196) */
   interface FrameSupportViewFunctionsViewFunctionId extends Struct {
     readonly prefix: U8aFixed;
     readonly suffix: U8aFixed;
   }
 
-  /** @name FrameSupportViewFunctionsViewFunctionDispatchError (197) */
+  /** @name FrameSupportViewFunctionsViewFunctionDispatchError (199) */
   interface FrameSupportViewFunctionsViewFunctionDispatchError extends Enum {
     readonly isNotImplemented: boolean;
     readonly isNotFound: boolean;
@@ -1636,7 +1659,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'NotImplemented' | 'NotFound' | 'Codec';
   }
 
-  /** @name SpRuntimeTransactionValidityTransactionValidityError (199) */
+  /** @name SpRuntimeTransactionValidityTransactionValidityError (201) */
   interface SpRuntimeTransactionValidityTransactionValidityError extends Enum {
     readonly isInvalid: boolean;
     readonly asInvalid: SpRuntimeTransactionValidityInvalidTransaction;
@@ -1645,7 +1668,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Invalid' | 'Unknown';
   }
 
-  /** @name SpRuntimeTransactionValidityInvalidTransaction (200) */
+  /** @name SpRuntimeTransactionValidityInvalidTransaction (202) */
   interface SpRuntimeTransactionValidityInvalidTransaction extends Enum {
     readonly isCall: boolean;
     readonly isPayment: boolean;
@@ -1664,7 +1687,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'Call' | 'Payment' | 'Future' | 'Stale' | 'BadProof' | 'AncientBirthBlock' | 'ExhaustsResources' | 'Custom' | 'BadMandatory' | 'MandatoryValidation' | 'BadSigner' | 'IndeterminateImplicit' | 'UnknownOrigin';
   }
 
-  /** @name SpRuntimeTransactionValidityUnknownTransaction (201) */
+  /** @name SpRuntimeTransactionValidityUnknownTransaction (203) */
   interface SpRuntimeTransactionValidityUnknownTransaction extends Enum {
     readonly isCannotLookup: boolean;
     readonly isNoUnsignedValidator: boolean;
@@ -1673,19 +1696,19 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'CannotLookup' | 'NoUnsignedValidator' | 'Custom';
   }
 
-  /** @name SpInherentsInherentData (202) */
+  /** @name SpInherentsInherentData (204) */
   interface SpInherentsInherentData extends Struct {
     readonly data: BTreeMap<U8aFixed, Bytes>;
   }
 
-  /** @name SpInherentsCheckInherentsResult (207) */
+  /** @name SpInherentsCheckInherentsResult (209) */
   interface SpInherentsCheckInherentsResult extends Struct {
     readonly okay: bool;
     readonly fatalError: bool;
     readonly errors: SpInherentsInherentData;
   }
 
-  /** @name SpRuntimeTransactionValidityTransactionSource (208) */
+  /** @name SpRuntimeTransactionValidityTransactionSource (210) */
   interface SpRuntimeTransactionValidityTransactionSource extends Enum {
     readonly isInBlock: boolean;
     readonly isLocal: boolean;
@@ -1693,7 +1716,7 @@ declare module '@polkadot/types/lookup' {
     readonly type: 'InBlock' | 'Local' | 'External';
   }
 
-  /** @name SpRuntimeTransactionValidityValidTransaction (210) */
+  /** @name SpRuntimeTransactionValidityValidTransaction (212) */
   interface SpRuntimeTransactionValidityValidTransaction extends Struct {
     readonly priority: u64;
     readonly requires: Vec<Bytes>;
@@ -1702,36 +1725,36 @@ declare module '@polkadot/types/lookup' {
     readonly propagate: bool;
   }
 
-  /** @name SpSessionRuntimeApiOpaqueGeneratedSessionKeys (213) */
+  /** @name SpSessionRuntimeApiOpaqueGeneratedSessionKeys (215) */
   interface SpSessionRuntimeApiOpaqueGeneratedSessionKeys extends Struct {
     readonly keys_: Bytes;
     readonly proof: Bytes;
   }
 
-  /** @name SpCoreCryptoKeyTypeId (217) */
+  /** @name SpCoreCryptoKeyTypeId (219) */
   interface SpCoreCryptoKeyTypeId extends U8aFixed {}
 
-  /** @name PalletTransactionPaymentRuntimeDispatchInfo (221) */
+  /** @name PalletTransactionPaymentRuntimeDispatchInfo (223) */
   interface PalletTransactionPaymentRuntimeDispatchInfo extends Struct {
     readonly weight: SpWeightsWeightV2Weight;
     readonly class: FrameSupportDispatchDispatchClass;
     readonly partialFee: u128;
   }
 
-  /** @name PalletTransactionPaymentFeeDetails (222) */
+  /** @name PalletTransactionPaymentFeeDetails (224) */
   interface PalletTransactionPaymentFeeDetails extends Struct {
     readonly inclusionFee: Option<PalletTransactionPaymentInclusionFee>;
     readonly tip: u128;
   }
 
-  /** @name PalletTransactionPaymentInclusionFee (224) */
+  /** @name PalletTransactionPaymentInclusionFee (226) */
   interface PalletTransactionPaymentInclusionFee extends Struct {
     readonly baseFee: u128;
     readonly lenFee: u128;
     readonly adjustedWeightFee: u128;
   }
 
-  /** @name ModelproofRuntimeRuntimeError (228) */
+  /** @name ModelproofRuntimeRuntimeError (230) */
   interface ModelproofRuntimeRuntimeError extends Enum {
     readonly isSystem: boolean;
     readonly asSystem: FrameSystemError;
