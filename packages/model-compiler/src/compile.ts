@@ -16,7 +16,7 @@ import { ModelCompilerError } from './errors.js';
 import { FILES, loadModel, readJson } from './modeldir.js';
 import { loadOnnx } from './onnx.js';
 import { prove } from './prove.js';
-import { ptauInfo, requiredPower, resolvePtau, type Progress } from './ptau.js';
+import { checkPtauHash, ptauInfo, requiredPower, resolvePtau, type Progress } from './ptau.js';
 import { modelToJson, quantize, type QuantizeOptions } from './quantize.js';
 
 export interface CompileOptions extends QuantizeOptions {
@@ -64,8 +64,22 @@ const quiet = { debug() {}, info() {}, log() {}, warn() {}, error() {} };
 
 async function toolVersions(): Promise<CompileReport['tools']> {
   const { createRequire } = await import('node:module');
+  const { existsSync, readFileSync } = await import('node:fs');
   const require = createRequire(import.meta.url);
-  const v = (p: string): string => (require(`${p}/package.json`) as { version: string }).version;
+  const v = (pkg: string): string => {
+    // snarkjs' "exports" hides its package.json: walk up from its entry point instead.
+    let dir = path.dirname(require.resolve(pkg));
+    for (;;) {
+      const f = path.join(dir, 'package.json');
+      if (existsSync(f)) {
+        const json = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
+        if (json.name === pkg) return json.version ?? 'unknown';
+      }
+      const up = path.dirname(dir);
+      if (up === dir) return 'unknown';
+      dir = up;
+    }
+  };
   return { circom2: v('circom2'), circomlib: v('circomlib'), snarkjs: v('snarkjs') };
 }
 
@@ -86,6 +100,14 @@ export async function compileModel(onnxPath: string, calibrationPath: string, ou
   const timings: Record<string, number> = {};
 
   let t = performance.now();
+  // A ceremony file is checked against its published hash before anything else.
+  if (opts.ptau) {
+    await ptauInfo(opts.ptau);
+    if (opts.ptauHash) {
+      say(`ptau: checking the blake2b-512 of ${opts.ptau}`);
+      await checkPtauHash(opts.ptau, opts.ptauHash);
+    }
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(onnxPath);

@@ -35,6 +35,6 @@ export {
   type ProveOptions,
   type ProveResult,
 } from './prove.js';
-export { devPtau, devPtauPath, ptauCacheDir, ptauInfo, resolvePtau, requiredPower, blake2b512File, sha256File, terminateSnarkjs } from './ptau.js';
+export { checkPtauHash, devPtau, devPtauPath, ptauCacheDir, ptauInfo, resolvePtau, requiredPower, blake2b512File, sha256File, terminateSnarkjs } from './ptau.js';
 export { encodeProof, encodeVerifyingKey, encodeG1, encodeG2, fieldToBytes32, publicSignalsToBytes32, type SnarkjsProof, type SnarkjsVerificationKey } from './encoding.js';
 export { FILES, loadModel } from './modeldir.js';

@@ -171,6 +171,21 @@ export async function devPtau(power: number, options: { dir?: string; progress?:
 }
 
 /**
+ * Checks `file` against its published blake2b-512 hash (hex, as snarkjs lists ceremony files);
+ * `Model.PtauMismatch` on a mismatch. Returns the hash.
+ */
+export async function checkPtauHash(file: string, expected: string): Promise<string> {
+  const want = expected.toLowerCase().replace(/^0x/, '').replace(/\s+/g, '');
+  if (!/^[0-9a-f]{128}$/.test(want)) throw new ModelCompilerError('Model.Usage', '--ptau-hash must be 128 hex digits (blake2b-512)');
+  await ptauInfo(file);
+  const blake = await blake2b512File(file);
+  if (blake !== want) {
+    throw new ModelCompilerError('Model.PtauMismatch', `${file} does not match its published hash: blake2b-512 is ${blake}, expected ${want}`);
+  }
+  return blake;
+}
+
+/**
  * The ptau to use for a circuit needing 2^`power`: `explicit` if given (checked against
  * `expectedBlake2b` when given, and for its power and preparation), else the smallest cached dev
  * ptau of at least that power, else a new dev ptau of that power.
@@ -181,13 +196,8 @@ export async function resolvePtau(power: number, options: { explicit?: string; e
     const file = path.resolve(options.explicit);
     let blake: string | undefined;
     if (options.expectedBlake2b) {
-      const want = options.expectedBlake2b.toLowerCase().replace(/^0x/, '').replace(/\s+/g, '');
-      if (!/^[0-9a-f]{128}$/.test(want)) throw new ModelCompilerError('Model.Usage', '--ptau-hash must be 128 hex digits (blake2b-512)');
       say(`ptau: checking the blake2b-512 of ${file}`);
-      blake = await blake2b512File(file);
-      if (blake !== want) {
-        throw new ModelCompilerError('Model.PtauMismatch', `${file} does not match its published hash: blake2b-512 is ${blake}, expected ${want}`);
-      }
+      blake = await checkPtauHash(file, options.expectedBlake2b);
     }
     const info = await ptauInfo(file);
     if (!info.prepared) throw new ModelCompilerError('Model.PtauMismatch', `${file} is not prepared for phase 2 (run snarkjs powersoftau prepare phase2, or use the "_final" ceremony file)`);
