@@ -13,6 +13,8 @@ export default {
     '^@modelproof/offchain-worker$': '<rootDir>/packages/offchain-worker/src/index.ts',
     '^@modelproof/offchain-worker/zk$': '<rootDir>/packages/offchain-worker/src/zk/index.ts',
     '^@modelproof/stack$': '<rootDir>/packages/stack/src/index.ts',
+    '^@modelproof/model-compiler$': '<rootDir>/packages/model-compiler/src/index.ts',
+    '^@modelproof/model-compiler/io$': '<rootDir>/packages/model-compiler/src/io.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -17,6 +17,9 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   log "npm packages up to date"
 else
   log "installing npm packages"
+  # onnxruntime-node (a devDependency of the model compiler's tests) ships its CPU binaries in the
+  # npm tarball; its postinstall would try to download more (CUDA) and fails without internet.
+  export ONNXRUNTIME_NODE_INSTALL=skip
   # Not `npm ci`: the registry here does not serve other platforms' optional native packages
   # (@swc/core-*, jest's unrs-resolver bindings), so they are missing from the lock and `npm ci`
   # refuses it as out of sync. `npm install` installs the locked versions all the same.

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+  io,
+  loadOnnx,
+  ModelCompilerError,
+  modelFromJson,
+  modelToJson,
+  ptauInfo,
+  quantize,
+  runFloat,
+  runQuantized,
+  sha256File,
+} from '../src/index.js';
+import { devPtau, fixtures, onnx, patchModel, readJsonFile } from './helpers.js';
+
+const torchOnnx = readFileSync(join(fixtures, 'torch-mlp', 'model.onnx'));
+const sklearnOnnx = readFileSync(join(fixtures, 'sklearn-mlp', 'model.onnx'));
+const torchCalibration = readJsonFile<number[][]>(join(fixtures, 'torch-mlp', 'calibration.json'));
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ModelCompilerError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+function errorOf(f: () => unknown): ModelCompilerError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ModelCompilerError) return e;
+    throw e;
+  }
+  throw new Error('expected a ModelCompilerError');
+}
+
+describe('committed dev powers of tau', () => {
+  test('matches its recorded sha256 and is a prepared 2^11 ptau', async () => {
+    const recorded = readFileSync(`${devPtau}.sha256`, 'utf8').trim();
+    expect(recorded).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sha256File(devPtau)).toBe(recorded);
+    expect(createHash('sha256').update(readFileSync(devPtau)).digest('hex')).toBe(recorded);
+    expect(await ptauInfo(devPtau)).toEqual({ power: 11, prepared: true });
+  });
+});
+
+describe('io rule', () => {
+  test('quantizes halves away from zero, exactly', () => {
+    expect(io.quantizeNumber(1.5, 0)).toBe(2n);
+    expect(io.quantizeNumber(-1.5, 0)).toBe(-2n);
+    expect(io.quantizeNumber(2.5, 0)).toBe(3n);
+    expect(io.quantizeNumber(0.1, 16)).toBe(6554n); // 6553.6
+    expect(io.quantizeNumber(-0.1, 16)).toBe(-6554n);
+    expect(io.quantizeNumber(1 / 3, 20)).toBe(349525n);
+    expect(() => io.quantizeNumber(Number.NaN, 4)).toThrow(ModelCompilerError);
+  });
+
+  test('field encoding round-trips negatives', () => {
+    expect(io.toField(-1n)).toBe(io.BN254_R - 1n);
+    expect(io.fromField((io.BN254_R - 5n).toString())).toBe(-5n);
+    expect(io.decodeOutputs({ outputScaleBits: 4 }, [(io.BN254_R - 8n).toString(), '24'])).toEqual([-0.5, 1.5]);
+  });
+
+  test('flat and nested inputs; wrong shapes are typed errors', () => {
+    expect(io.flattenInput([[1, 2, 3], [4, 5, 6]], [2, 3])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(io.flattenInput([1, 2, 3, 4, 5, 6], [2, 3])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(errorOf(() => io.flattenInput([[1, 2], [3, 4]], [2, 3])).code).toBe('Model.ShapeMismatch');
+    expect(errorOf(() => io.flattenInput([1, 2, 3], [6])).message).toMatch(/length 6/);
+    expect(codeOf(() => io.flattenInput({ x: 1 }, [1]))).toBe('Model.ShapeMismatch');
+    expect(codeOf(() => io.flattenInput([1, '2'], [2]))).toBe('Model.ShapeMismatch');
+  });
+});
+
+describe('ONNX loading', () => {
+  test('torch.onnx.export-shaped MLP: three Gemm layers, two ReLU', () => {
+    const g = loadOnnx(torchOnnx);
+    expect(g.producer.name).toBe('pytorch');
+    expect(g.opset).toBe(17);
+    expect(g.inputName).toBe('input');
+    expect(g.inputShape).toEqual([6]);
+    expect(g.batched).toBe(true);
+    expect(g.layers.map((l) => [l.name, l.inputs, l.outputs, l.relu])).toEqual([
+      ['/fc1/Gemm', 6, 16, true],
+      ['/fc2/Gemm', 16, 8, true],
+      ['/fc3/Gemm', 8, 4, false],
+    ]);
+    expect(g.postprocess).toBeNull();
+    expect(g.graphOutputs).toEqual([{ name: 'output', kind: 'logits' }]);
+  });
+
+  test('skl2onnx MLPClassifier: MatMul + Add layers, label mapping outside the proof', () => {
+    const g = loadOnnx(sklearnOnnx);
+    expect(g.producer.name).toBe('skl2onnx');
+    expect(g.layers.map((l) => [l.ops, l.inputs, l.outputs, l.relu])).toEqual([
+      [['MatMul', 'Add', 'Relu'], 4, 8, true],
+      [['MatMul', 'Add'], 8, 3, false],
+    ]);
+    expect(g.postprocess).toMatchObject({ softmax: true, argmax: true, labels: [0, 1, 2] });
+    expect(g.postprocess!.ops).toEqual(expect.arrayContaining(['Softmax', 'ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Cast', 'Reshape']));
+    expect(g.graphOutputs.map((o) => o.kind)).toEqual(['postprocess', 'postprocess']);
+  });
+
+  test('an unsupported op names its type and node', () => {
+    const e = errorOf(() => loadOnnx(readFileSync(join(fixtures, 'torch-mlp', 'sigmoid.onnx'))));
+    expect(e.code).toBe('Model.UnsupportedOp');
+    expect(e.details).toEqual({ opType: 'Sigmoid', nodeName: '/sigmoid/Sigmoid' });
+    expect(e.message).toContain('Sigmoid');
+    expect(e.message).toContain('/sigmoid/Sigmoid');
+  });
+
+  test('Gemm with transA = 1 is an unsupported attribute naming the node', () => {
+    const bytes = patchModel(torchOnnx, (m) => {
+      m.graph!.node![0]!.attribute!.push(onnx.AttributeProto.create({ name: 'transA', i: 1, type: onnx.AttributeProto.AttributeType.INT }));
+    });
+    const e = errorOf(() => loadOnnx(bytes));
+    expect(e.code).toBe('Model.UnsupportedAttribute');
+    expect(e.details).toEqual({ opType: 'Gemm', nodeName: '/fc1/Gemm' });
+    expect(e.message).toMatch(/transA/);
+  });
+
+  test('a Conv node is an unsupported op', () => {
+    const bytes = patchModel(torchOnnx, (m) => {
+      m.graph!.node![1]!.opType = 'Conv';
+      m.graph!.node![1]!.name = '/conv1/Conv';
+    });
+    expect(errorOf(() => loadOnnx(bytes)).details).toEqual({ opType: 'Conv', nodeName: '/conv1/Conv' });
+  });
+
+  test('malformed bytes are a typed error', () => {
+    expect(codeOf(() => loadOnnx(readFileSync(join(fixtures, 'torch-mlp', 'truncated.onnx'))))).toBe('Model.MalformedOnnx');
+    expect(codeOf(() => loadOnnx(new TextEncoder().encode('definitely not an onnx file')))).toBe('Model.MalformedOnnx');
+    expect(codeOf(() => loadOnnx(new Uint8Array(0)))).toBe('Model.MalformedOnnx');
+  });
+});
+
+describe('quantization', () => {
+  const graph = loadOnnx(torchOnnx);
+  const model = quantize(graph, torchCalibration);
+
+  test('scales and range bits come from the calibration; the evaluator stays within the worst-case bound', () => {
+    expect(model.io.inputShape).toEqual([6]);
+    expect(model.io.outputSize).toBe(4);
+    for (const l of model.layers) {
+      expect(l.shiftBits).toBe(l.inputScaleBits + l.weightScaleBits - l.outputScaleBits);
+      expect(l.shiftBits).toBeGreaterThanOrEqual(1);
+      // the calibrated maximum times the 4x margin fits the signed range, with no more than 1 spare bit
+      const maxQ = Number(l.calibratedMaxAbsQuantized);
+      expect(maxQ * 4).toBeLessThan(2 ** (l.rangeBits - 1));
+      expect(maxQ * 4).toBeGreaterThanOrEqual(2 ** (l.rangeBits - 3));
+    }
+    expect(model.expectedError.argmaxAgreement).toBe(1);
+    model.expectedError.maxAbsError.forEach((e, i) => expect(e).toBeLessThanOrEqual(model.expectedError.worstCaseBound[i]!));
+  });
+
+  test('model.json round-trips; malformed model files are rejected', () => {
+    const json = modelToJson(model);
+    const back = modelFromJson(JSON.parse(JSON.stringify(json)));
+    expect(runQuantized(back, torchCalibration[3]).outputs).toEqual(runQuantized(model, torchCalibration[3]).outputs);
+    const broken = JSON.parse(JSON.stringify(json)) as { layers: { weights: string[][] }[] };
+    broken.layers[0]!.weights[0]![0] = '1.5';
+    expect(codeOf(() => modelFromJson(broken))).toBe('Model.InvalidModelDir');
+    expect(codeOf(() => modelFromJson({ ...(json as object), format: 'other' }))).toBe('Model.InvalidModelDir');
+  });
+
+  test('calibration sets are validated', () => {
+    expect(codeOf(() => quantize(graph, []))).toBe('Model.InvalidCalibration');
+    expect(codeOf(() => quantize(graph, { inputs: [] }))).toBe('Model.InvalidCalibration');
+    const e = errorOf(() => quantize(graph, [[1, 2, 3, 4, 5, 6], [1, 2, 3]]));
+    expect(e.code).toBe('Model.ShapeMismatch');
+    expect(e.message).toMatch(/calibration input 1/);
+    expect(codeOf(() => quantize(graph, [[1, 2, 3, 4, 5, Number.NaN]]))).toBe('Model.InvalidCalibration');
+  });
+
+  test('out-of-range inputs and activations are typed errors before any proving', () => {
+    const limit = 2 ** (model.io.inputRangeBits - 1 - model.io.inputScaleBits);
+    expect(errorOf(() => runQuantized(model, [limit * 1.01, 0, 0, 0, 0, 0])).code).toBe('Model.InputOutOfRange');
+    // Inside the input range, aligned with the neuron of largest Σ|W|: the first layer overflows its calibrated range.
+    const first = graph.layers[0]!;
+    const i = first.weights.map((row) => row.reduce((a, w) => a + Math.abs(w), 0)).reduce((best, v, k, all) => (v > all[best]! ? k : best), 0);
+    const x = first.weights[i]!.map((w) => Math.sign(w) * limit * 0.99);
+    const e = errorOf(() => runQuantized(model, x));
+    expect(e.code).toBe('Model.ActivationOutOfRange');
+    expect(e.details).toMatchObject({ layer: 0 });
+    expect(e.message).toMatch(/no witness/);
+  });
+
+  test('the quantized evaluator tracks the float network', () => {
+    for (const x of torchCalibration.slice(0, 20)) {
+      const f = runFloat(graph, x);
+      const q = runQuantized(model, x).decoded;
+      f.forEach((v, k) => expect(Math.abs(v - q[k]!)).toBeLessThanOrEqual(model.expectedError.worstCaseBound[k]!));
+    }
+  });
+});
