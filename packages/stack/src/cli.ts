@@ -83,10 +83,10 @@ function waitForSignal(): Promise<string> {
 function printInference(out: CliIo['stdout'], r: InferenceDemoResult): void {
   out.write(
     [
-      `  job #${r.jobId} on model #${r.modelId} (circuit ${r.circuit}) settled by ${r.worker} in ${(r.elapsedMs / 1000).toFixed(1)} s`,
-      `  inputs           ${fmtVector(r.inputs.slice(0, 4)).slice(0, -1)}, … (16 values)]`,
-      `  verified output  ${fmtVector(r.outputs)}   (Groth16 proof checked by the runtime, re-checked by the SDK)`,
-      `  plaintext run    ${fmtVector(r.expected)}   (the owner's own run: equal)`,
+      `  job #${r.jobId} on model #${r.modelId} (circuit ${r.circuitId.slice(0, 10)}…, ${r.constraints} constraints) settled by ${r.worker} in ${(r.elapsedMs / 1000).toFixed(1)} s`,
+      `  input            ${fmtVector(r.input.slice(0, 4)).slice(0, -1)}, … (${r.input.length} values; true class ${r.trueClass})]`,
+      `  verified output  ${fmtVector(r.outputs)} → ${r.predicted}   (Groth16 proof checked by the runtime, re-checked by the SDK)`,
+      `  onnxruntime      ${fmtVector(r.reference)} → ${r.referencePredicted}   (the ONNX file in floating point; max |difference| ${r.maxAbsError.toExponential(2)} ≤ bound ${r.errorBound.toExponential(2)})`,
       `  paid             ${fmtUnits(r.reward - r.royalty)} to ${r.worker}, ${fmtUnits(r.royalty)} royalty to the model owner`,
       '',
     ].join('\n'),

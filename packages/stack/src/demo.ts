@@ -1,10 +1,12 @@
 /**
  * The stack's demo, run once against the running workers through the public SDK only:
  *
- * - inference: a model owner publishes an encrypted 16→8→2 MLP (Poseidon commitment on chain),
- *   grants it to one worker; a consumer submits an inference job; the worker claims it, proves
- *   the output (Groth16, mlp_16_8_2) and the runtime verifies the proof before paying out; the
- *   consumer re-verifies it locally. The output is compared with the owner's plaintext run.
+ * - inference: a model owner publishes the demo classifier compiled from ONNX (its circuit and
+ *   the model bound to it on chain, its proving artifacts encrypted on IPFS) and grants it to
+ *   one worker; a consumer submits a held-out input, sealed to the worker; the worker claims the
+ *   job, proves the output with the model's circuit (Groth16) and the runtime verifies the proof
+ *   before paying out; the consumer re-verifies it locally. The verified prediction is printed
+ *   beside onnxruntime's run of the original ONNX file.
  * - secure aggregation: four participants secret-share a vector each over a committee of
  *   three workers; the job owner opens the three partial sums and compares their total with the
  *   plaintext sum of the four vectors.
@@ -13,18 +15,30 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { EventRecord } from '@polkadot/types/interfaces';
 
-import { circuitByName, encodeModel, modelCommitment, runMlp, seededModel, seededRandom } from '@modelproof/offchain-worker/zk';
-import { circuitIdOf, closeContributions, getCircuit, isModelproofError, type ModelproofClient, registerCircuit } from '@modelproof/sdk';
+import { closeContributions, isModelproofError, type ModelproofClient } from '@modelproof/sdk';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import type { Ipfs } from '@modelproof/sdk/ipfs';
 import { contributeVector, createAggregationJob, fetchAggregate, submitInferenceAndWait, waitForAggregate, waitForCommittee } from '@modelproof/sdk/jobs';
-import { grantModelAccess, publishModel } from '@modelproof/sdk/models';
+import { grantModelAccess, publishCompiledModel } from '@modelproof/sdk/models';
 
+import { OnnxReference, loadDemoModel } from './demo-model.js';
 import { StackError } from './errors.js';
 
 const UNIT = 1_000_000_000_000n;
+/** Fixed-point scale of the aggregation demo's vectors. */
 const SCALE_BITS = 16;
 const ONE = 1 << SCALE_BITS;
+const quantize = (x: number): bigint => BigInt(Math.round(x * ONE));
+const toNumber = (v: bigint): number => Number(v) / ONE;
+
+/** A small deterministic generator (LCG), so the demo's vectors are the same every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
 
 export interface DemoContext {
   /** A client of the stack's chain; its signer is not used (the demo signs with dev accounts). */
@@ -41,14 +55,24 @@ export interface DemoContext {
 export interface InferenceDemoResult {
   jobId: bigint;
   modelId: bigint;
-  circuit: string;
+  /** The model's circuit (blake2_256 of its verifying key) and its size. */
+  circuitId: string;
+  constraints: number;
   /** Name of the worker that delivered the result. */
   worker: string;
-  inputs: number[];
-  /** The outputs the runtime accepted with the proof (and the consumer re-verified). */
+  /** The held-out input and its true class. */
+  input: number[];
+  trueClass: string;
+  /** The outputs (logits) the runtime accepted with the proof (and the consumer re-verified). */
   outputs: number[];
-  /** The owner's plaintext run of the same model on the same inputs. */
-  expected: number[];
+  /** The predicted class of the verified outputs. */
+  predicted: string;
+  /** onnxruntime's run of the ONNX file on the same input, and its predicted class. */
+  reference: number[];
+  referencePredicted: string;
+  /** Largest |verified − onnxruntime| over the outputs, and the compiler's bound for it. */
+  maxAbsError: number;
+  errorBound: number;
   /** Paid to the worker (reward − royalty) and the model owner (royalty), from `JobCompleted`. */
   reward: bigint;
   royalty: bigint;
@@ -67,8 +91,7 @@ export interface AggregationDemoResult {
   elapsedMs: number;
 }
 
-const quantize = (x: number): bigint => BigInt(Math.round(x * ONE));
-const toNumber = (v: bigint): number => Number(v) / ONE;
+const argmax = (v: readonly number[]): number => v.reduce((best, x, i) => (x > v[best]! ? i : best), 0);
 
 function devAccounts(): Record<'alice' | 'bob' | 'charlie' | 'dave' | 'eve' | 'ferdie', KeyringPair> {
   const keyring = new Keyring({ type: 'sr25519' });
@@ -92,26 +115,32 @@ export async function runInferenceDemo(ctx: DemoContext): Promise<InferenceDemoR
   const worker = ctx.workers[0];
   if (!worker) throw new StackError('Stack.DemoFailed', 'the inference demo needs a running worker');
 
-  const circuit = await circuitByName('mlp_16_8_2');
-  const circuitId = circuitIdOf(circuit.vk);
-  if ((await getCircuit(owner, circuitId)) === null) await registerCircuit(owner, { vk: circuit.vk });
-
-  const model = seededModel([16, 8, 2], 2026); // the same model every run
-  const published = await publishModel(owner, ctx.ipfs, { data: encodeModel(model), royalty: 50_000, zkCommitment: modelCommitment(model) });
-  say(`model #${published.modelId} published by Alice (encrypted on IPFS, ${published.cid}); royalty 5 %`);
+  const model = await loadDemoModel();
+  const published = await publishCompiledModel(owner, ctx.ipfs, { artifacts: model.artifacts, modelInterface: model.modelInterface, royalty: 50_000 });
+  say(
+    `model #${published.modelId} (a classifier compiled from ONNX, ${model.constraints} constraints) published by Alice: ` +
+      `circuit ${published.circuitId.slice(0, 10)}… bound to it on chain, proving artifacts encrypted on IPFS; royalty 5 %`,
+  );
   await grantModelAccess(owner, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
   say(`access granted to ${worker.name} (content key wrapped to its on-chain X25519 key)`);
 
-  const random = seededRandom(7);
-  const inputs = Array.from({ length: 16 }, () => Math.round((random() * 2 - 1) * ONE) / ONE);
-  const expected = runMlp(model, inputs.map(quantize));
+  const sample = 7; // a held-out input, the same every run
+  const input = model.heldOut.inputs[sample]!;
+  const trueClass = model.classes[model.heldOut.labels[sample]!]!;
+  const onnx = await OnnxReference.open();
+  let reference: number[];
+  try {
+    reference = await onnx.run(input);
+  } finally {
+    await onnx.close();
+  }
 
   const started = performance.now();
-  say(`Dave submits an inference job (reward 5 UNIT); waiting for the worker's proof…`);
+  say(`Dave submits an inference job (reward 5 UNIT, input sealed to the granted worker); waiting for the worker's proof…`);
   const result = await submitInferenceAndWait(
     consumer,
-    { modelId: published.modelId, circuitId, inputs, scaleBits: SCALE_BITS, reward: 5n * UNIT, deadline: (await head(owner)) + 400 },
-    { ipfs: ctx.ipfs, wait: 'finalized', timeoutMs, outputScaleBits: SCALE_BITS },
+    { modelId: published.modelId, input, modelInterface: model.modelInterface, reward: 5n * UNIT, deadline: (await head(owner)) + 400 },
+    { ipfs: ctx.ipfs, wait: 'finalized', timeoutMs },
   );
   const elapsedMs = performance.now() - started;
 
@@ -123,19 +152,32 @@ export async function runInferenceDemo(ctx: DemoContext): Promise<InferenceDemoR
   if (!completed) throw new StackError('Stack.DemoFailed', `job ${result.jobId}: no JobCompleted event in ${result.completedIn.blockHash}`);
   const [, reward, royalty] = completed.event.data.map((d) => BigInt(d.toString()));
 
-  const outputs = result.outputs.map(toNumber);
-  const expectedValues = expected.map(toNumber);
-  if (result.outputs.some((v, i) => v !== expected[i])) {
-    throw new StackError('Stack.DemoFailed', `job ${result.jobId}: verified outputs ${outputs.join(', ')} differ from the plaintext run ${expectedValues.join(', ')}`);
+  const outputs = result.values;
+  if (outputs === undefined) throw new StackError('Stack.DemoFailed', `job ${result.jobId}: the verified result has no decoded outputs`);
+  const maxAbsError = Math.max(...outputs.map((v, i) => Math.abs(v - reference[i]!)));
+  const errorBound = Math.max(...model.worstCaseBound);
+  const predicted = model.classes[argmax(outputs)]!;
+  const referencePredicted = model.classes[argmax(reference)]!;
+  if (predicted !== referencePredicted || maxAbsError > errorBound) {
+    throw new StackError(
+      'Stack.DemoFailed',
+      `job ${result.jobId}: verified outputs ${outputs.join(', ')} (${predicted}) disagree with onnxruntime's ${reference.join(', ')} (${referencePredicted}) beyond the compiler's bound ${errorBound}`,
+    );
   }
   return {
     jobId: result.jobId,
     modelId: published.modelId,
-    circuit: circuit.name,
+    circuitId: published.circuitId,
+    constraints: model.constraints,
     worker: nameOf(ctx, result.worker),
-    inputs,
+    input,
+    trueClass,
     outputs,
-    expected: expectedValues,
+    predicted,
+    reference,
+    referencePredicted,
+    maxAbsError,
+    errorBound,
     reward: reward!,
     royalty: royalty!,
     elapsedMs,

@@ -109,6 +109,52 @@ export interface CompiledModelArtifacts {
   verifyingKey: Uint8Array;
 }
 
+/**
+ * The artifacts and public interface of a compiled model from the files `modelproof-model
+ * compile` wrote (`model.json`, `model.wasm`, `model.zkey`, `vk.bin`). The interface is read from
+ * the quantized model's `io` and `postprocess` (format `modelproof/quantized-model` v1); only
+ * public fields are taken (no weights). Errors: `Model.InvalidParams`.
+ */
+export function compiledModelFromFiles(files: Readonly<Record<string, Uint8Array | undefined>>): {
+  artifacts: CompiledModelArtifacts;
+  modelInterface: ModelInterface;
+} {
+  const need = (name: string): Uint8Array => {
+    const f = files[name];
+    if (!(f instanceof Uint8Array) || f.length === 0) throw new ModelError('Model.InvalidParams', `the compiled model lacks ${name}`);
+    return f;
+  };
+  const quantizedModel = need(BUNDLE_QUANTIZED_MODEL);
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(quantizedModel)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ModelError('Model.InvalidParams', `${BUNDLE_QUANTIZED_MODEL} is not JSON`, { cause: e });
+  }
+  if (doc?.['format'] !== 'modelproof/quantized-model' || doc['version'] !== 1) {
+    throw new ModelError('Model.InvalidParams', `${BUNDLE_QUANTIZED_MODEL} is not a modelproof/quantized-model v1 document`);
+  }
+  const io = (doc['io'] ?? {}) as Record<string, unknown>;
+  const post = doc['postprocess'] as { ops?: unknown; labels?: unknown } | null | undefined;
+  const modelInterface = checkModelInterface(
+    {
+      inputShape: io['inputShape'],
+      inputSize: io['inputSize'],
+      inputScaleBits: io['inputScaleBits'],
+      inputRangeBits: io['inputRangeBits'],
+      outputSize: io['outputSize'],
+      outputScaleBits: io['outputScaleBits'],
+      ...(post && Array.isArray(post.ops) ? { postprocess: post.ops } : {}),
+      ...(post && Array.isArray(post.labels) ? { labels: post.labels } : {}),
+    },
+    'params',
+  );
+  return {
+    artifacts: { quantizedModel, witnessGenerator: need(BUNDLE_WITNESS_GENERATOR), provingKey: need(BUNDLE_PROVING_KEY), verifyingKey: need('vk.bin') },
+    modelInterface,
+  };
+}
+
 export interface PublishCompiledModelParams {
   artifacts: CompiledModelArtifacts;
   /** The model's public input/output description (published in clear in the manifest). */

@@ -22,6 +22,7 @@ export {
   BUNDLE_WITNESS_GENERATOR,
   MODEL_BUNDLE_MAGIC,
   MODEL_BUNDLE_VERSION,
+  compiledModelFromFiles,
   decodeBundle,
   encodeBundle,
   getModelInterface,
