@@ -1,7 +1,7 @@
 /**
  * The job pipeline against a REAL redis-server (AOF on, so the Redis-restart test can restart
  * it), the REAL devnet (an empty block every second, so protocol periods pass) and a REAL Kubo
- * node, with real Groth16 proofs: the sandboxed test processor (support/mlp-processor.mjs) proves
+ * node, with real Groth16 proofs: the sandboxed test processor (support/fixture-processor.mjs) proves
  * the circuits/mlp_2x2 fixture model for each job's actual chain job id with snarkjs, and the
  * runtime verifies the proof.
  *
@@ -37,7 +37,7 @@ import { readCursor } from '../src/listener/index.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createPipeline, type Pipeline } from '../src/pipeline/index.js';
 import { type InferenceResult, jobIds } from '../src/queues/index.js';
-import { type ChainFixture, PROCESSOR, captureLog, expectedOutputs, setupChain } from './support/chain.js';
+import { type ChainFixture, PROCESSOR, captureLog, expectedOutputs, expectedResult, setupChain } from './support/chain.js';
 import { type RedisServer, startRedis } from './support/redis.js';
 
 const PARTIAL_PROCESSOR = join(import.meta.dirname, 'support', 'partial-processor.mjs');
@@ -105,7 +105,7 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     firstJob = await submitJob();
     const done = await waitForJob(chain.alice, firstJob, { timeoutMs: 90_000 });
     expect(done.status).toBe('Completed');
-    expect(await getInferenceOutputs(chain.alice, firstJob)).toEqual(expectedOutputs);
+    expect(await getInferenceOutputs(chain.alice, firstJob)).toEqual(expectedResult);
     // the queue jobs carry ids derived from the chain job id
     const claim = await pipeline.queues.submit.getJob(jobIds.claim(firstJob));
     expect(claim?.returnvalue).toMatchObject({ status: 'submitted' });
@@ -259,7 +259,7 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     const starting = await logged((r) => r['msg'] === 'listener starting', mark);
     expect(starting['from']).toBe(cursor!.number + 1); // no gap
     for (const id of [a, b]) expect((await waitForJob(chain.alice, id, { timeoutMs: 90_000 })).status).toBe('Completed');
-    expect(await getInferenceOutputs(chain.alice, b)).toEqual(expectedOutputs);
+    expect(await getInferenceOutputs(chain.alice, b)).toEqual(expectedResult);
     // the submissions seen on catching up were no longer open: no claim was queued, nothing sent twice
     for (const id of [a, b]) {
       await logged((r) => r['msg'] === 'claim skipped' && r['chainJobId'] === String(id) && r['reason'] === 'job-not-open', mark);
@@ -273,7 +273,7 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     await logged((r) => r['msg'] === 'inference job queued' && r['chainJobId'] === String(jobId), mark);
     await redis.restart(); // while the job is being proved
     expect((await waitForJob(chain.alice, jobId, { timeoutMs: 120_000 })).status).toBe('Completed');
-    expect(await getInferenceOutputs(chain.alice, jobId)).toEqual(expectedOutputs);
+    expect(await getInferenceOutputs(chain.alice, jobId)).toEqual(expectedResult);
     expect(await pipeline.queues.inference.getJob(jobIds.inference(jobId))).toBeDefined();
   }, 180_000);
 

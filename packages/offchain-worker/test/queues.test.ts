@@ -165,7 +165,7 @@ describe('error classification', () => {
   });
 });
 
-const PROCESSOR = join(import.meta.dirname, 'support', 'mlp-processor.mjs');
+const PROCESSOR = join(import.meta.dirname, 'support', 'fixture-processor.mjs');
 const PARTIAL_PROCESSOR = join(import.meta.dirname, 'support', 'partial-processor.mjs');
 
 describe('the daemon seam', () => {

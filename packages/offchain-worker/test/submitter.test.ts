@@ -34,7 +34,7 @@ const log = captureLog();
 const metrics = createMetrics({ processMetrics: false });
 let bobSubmitter: Submitter;
 let charlieSubmitter: Submitter;
-const fakeResult = { output: expectedOutputs, proof: `0x${'01'.repeat(256)}` as const };
+const fakeResult = { output: expectedOutputs, outputCommitment: `0x${'02'.repeat(32)}` as const, proof: `0x${'01'.repeat(256)}` as const };
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
@@ -101,10 +101,16 @@ test('a wrong proof is sent once and fails on chain with ComputeJobs.InvalidProo
 });
 
 test('malformed processor results are permanent Pipeline.InvalidResult errors', () => {
-  expect(() => checkInferenceResult({ output: [], proof: fakeResult.proof })).toThrow(PermanentError);
-  expect(() => checkInferenceResult({ output: ['0x12'], proof: fakeResult.proof })).toThrow('output must be');
-  expect(() => checkInferenceResult({ output: expectedOutputs, proof: '0x00' })).toThrow('proof must be');
+  const c = fakeResult.outputCommitment;
+  expect(() => checkInferenceResult({ output: [], outputCommitment: c, proof: fakeResult.proof })).toThrow(PermanentError); // neither outputs nor sealed outputs
+  expect(() => checkInferenceResult({ output: ['0x12'], outputCommitment: c, proof: fakeResult.proof })).toThrow('output must be');
+  expect(() => checkInferenceResult({ output: expectedOutputs, outputCommitment: c, proof: '0x00' })).toThrow('proof must be');
+  expect(() => checkInferenceResult({ output: expectedOutputs, proof: fakeResult.proof })).toThrow('outputCommitment must be');
+  expect(() => checkInferenceResult({ ...fakeResult, sealedOutputCid: 'bafy' })).toThrow('not both');
+  expect(() => checkInferenceResult({ output: [], outputCommitment: c, sealedOutputCid: '', proof: fakeResult.proof })).toThrow('sealedOutputCid');
   expect(checkInferenceResult(fakeResult)).toEqual(fakeResult);
+  const committed = { output: [], outputCommitment: c, sealedOutputCid: 'bafysealed', proof: fakeResult.proof };
+  expect(checkInferenceResult(committed)).toEqual(committed);
   expect(() => checkAggregationResult({ partialCid: 'bafy', partialDigest: '0x1' })).toThrow('partialDigest');
   expect(checkAggregationResult({ partialCid: 'bafy', partialDigest: `0x${'ab'.repeat(32)}` })).toEqual({ partialCid: 'bafy', partialDigest: `0x${'ab'.repeat(32)}` });
   expect(sameAccount(chain.bobPair.address, chain.bob.address)).toBe(true);

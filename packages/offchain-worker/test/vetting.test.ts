@@ -4,8 +4,6 @@
  * line and counter; then in the pipeline: a skipped job is never claimed on chain, and a worker
  * with `jobs.aggregation` off never applies for a committee.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Redis } from 'ioredis';
@@ -34,7 +32,6 @@ let chain: ChainFixture;
 let server: RedisServer;
 let redis: Redis;
 let kubo: Ipfs;
-let emptyCircuitsDir: string;
 let prefixes = 0;
 
 beforeAll(async () => {
@@ -42,14 +39,12 @@ beforeAll(async () => {
   server = await startRedis();
   redis = new Redis(server.url, { maxRetriesPerRequest: null });
   kubo = createIpfs({ url: chain.ipfsApiUrl });
-  emptyCircuitsDir = await mkdtemp(join(tmpdir(), 'mp-no-circuits-'));
 }, 120_000);
 
 afterAll(async () => {
   await redis?.quit();
   await server?.stop();
   await chain?.stop();
-  await rm(emptyCircuitsDir, { recursive: true, force: true });
 });
 
 /** Bob's vetting with the defaults of the configuration, but for `overrides`. */
@@ -117,9 +112,8 @@ describe('inference jobs', () => {
     expect(await estimate.get(chain.circuitId)).toBe(21_000);
   });
 
-  test('no local artifacts for the circuit, a model larger than ipfs.maxModelBytes, a manifest IPFS does not have: not claimed', async () => {
+  test('a model (with its proving artifacts) larger than ipfs.maxModelBytes, a manifest IPFS does not have: not claimed', async () => {
     const job = await jobOf(await chain.submitJob());
-    await vetting({ circuitsDir: emptyCircuitsDir }).expectVerdict(job, 'circuit-unavailable');
     await vetting({ maxModelBytes: 1000 }).expectVerdict(job, 'model-too-large'); // the fixture's manifest says 1024 bytes
     await vetting({ maxModelBytes: 1024 }).expectVerdict(job);
 
@@ -127,13 +121,12 @@ describe('inference jobs', () => {
       digest: fieldToHex(903n),
       ciphertextDigest: fieldToHex(904n),
       cid: ABSENT_CID,
-      zkCommitment: fieldToHex(BigInt(fixture.zk_commitment)),
+      circuitId: chain.circuitId,
       royalty: 0,
     });
     await grantAccess(chain.alice, { modelId, grantee: chain.bobPair.address, envelope: await wrapKey(generateContentKey(), chain.bobKeys.publicKey) });
     const { jobId } = await submitInferenceJob(chain.dave, {
       modelId,
-      circuitId: chain.circuitId,
       inputHash: fieldToHex(BigInt(fixture.input_hash)),
       inputCid: 'bafy-input',
       reward: REWARD,

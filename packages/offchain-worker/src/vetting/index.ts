@@ -25,7 +25,6 @@ import {
   type InferenceJobKind,
   type Job,
   type ModelproofClient,
-  getCircuit,
   getGrant,
   getJob,
   getModel,
@@ -51,7 +50,6 @@ export type SkipReason =
   | 'reward-too-low'
   | 'no-grant'
   | 'deadline-too-close'
-  | 'circuit-unavailable'
   | 'manifest-unavailable'
   | 'model-too-large'
   | 'candidacy-closed';
@@ -111,9 +109,8 @@ export class ClaimVetting {
       return skip('deadline-too-close', `${job.deadline - head} blocks (~${availableMs} ms) left, ${neededMs} ms needed (proving estimate × jobs.deadlineSafetyFactor)`);
     }
     // The proving artifacts travel with the model (its encrypted bundle): the model's size and
-    // availability below are theirs. The circuit must be on chain for the result to verify.
-    const circuit = await getCircuit(this.o.client, kind.circuitId);
-    if (circuit === null) return skip('circuit-unavailable', `circuit ${kind.circuitId} is not registered`);
+    // availability below are theirs. (The job's circuit is on chain: models bind only registered
+    // circuits, which are never removed.)
     return this.modelSize(kind.modelId);
   }
 

@@ -1,9 +1,8 @@
 /**
- * Chain fixture of the worker's tests: a fresh devnet with a Kubo node, Alice's model (the
- * circuits/mlp_2x2 fixture's commitment; its manifest on Kubo says 1 KiB, the encrypted object
- * itself is not needed by the test processors) and circuit, Bob registered as a worker with a
- * grant on it, Charlie registered without one, Dave the consumer; a log capture with awaitable
- * records.
+ * Chain fixture of the worker's tests: a fresh devnet with a Kubo node, Alice's model bound to
+ * the circuits/fixture_2x2 test circuit (its manifest on Kubo says 1 KiB, the encrypted object
+ * itself is not needed by the test processors), Bob registered as a worker with a grant on it,
+ * Charlie registered without one, Dave the consumer; a log capture with awaitable records.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,13 +30,15 @@ import { fieldToHex } from '@modelproof/sdk/zk';
 import { createLogger, type Logger } from '../../src/log/index.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
-export const fixture = JSON.parse(readFileSync(join(ROOT, 'circuits', 'build', 'mlp_2x2', 'fixture.json'), 'utf8')) as {
-  zk_commitment: string;
+export const fixture = JSON.parse(readFileSync(join(ROOT, 'circuits', 'build', 'fixture_2x2', 'fixture.json'), 'utf8')) as {
   input_hash: string;
+  out_commitment: string;
   expected_outputs_field: string[];
 };
-export const PROCESSOR = join(import.meta.dirname, 'mlp-processor.mjs');
+export const PROCESSOR = join(import.meta.dirname, 'fixture-processor.mjs');
 export const expectedOutputs = fixture.expected_outputs_field.map((v) => fieldToHex(BigInt(v)));
+/** What `InferenceOutputs` holds after the test processor's result for a job. */
+export const expectedResult = { output: expectedOutputs, outputCommitment: fieldToHex(BigInt(fixture.out_commitment)), sealedOutputCid: null };
 
 export interface ChainFixture {
   devnet: Devnet;
@@ -78,17 +79,17 @@ export async function setupChain(options: ChainFixtureOptions = {}): Promise<Cha
   const bob = alice.withSigner(bobPair);
   const charlie = alice.withSigner(charliePair);
   const dave = alice.withSigner(keyring.addFromUri('//Dave'));
+  const vk = new Uint8Array(readFileSync(join(ROOT, 'runtime-spec', 'circuits', 'fixture_2x2', 'vk.bin')));
+  const circuitId = (await registerCircuit(alice, { vk })).circuitId;
   const modelId = (
     await registerModel(alice, {
       digest: fieldToHex(901n),
       ciphertextDigest: fieldToHex(902n),
       cid: manifestCid,
-      zkCommitment: fieldToHex(BigInt(fixture.zk_commitment)),
+      circuitId,
       royalty: 50_000,
     })
   ).modelId;
-  const vk = new Uint8Array(readFileSync(join(ROOT, 'runtime-spec', 'circuits', 'mlp_2x2', 'vk.bin')));
-  const circuitId = (await registerCircuit(alice, { vk })).circuitId;
   const enc = generateEncryptionKeyPair();
   await registerWorker(bob, { encryptionKey: enc.publicKey });
   await registerWorker(charlie, { encryptionKey: generateEncryptionKeyPair().publicKey });
@@ -111,7 +112,6 @@ export async function setupChain(options: ChainFixtureOptions = {}): Promise<Cha
     async submitJob(inputCid = 'bafy-input', { reward = 1_000_000_000_000n, blocks = 500 } = {}) {
       const receipt = await submitInferenceJob(dave, {
         modelId,
-        circuitId,
         inputHash: fieldToHex(BigInt(fixture.input_hash)),
         inputCid,
         reward,

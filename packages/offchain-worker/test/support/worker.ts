@@ -34,7 +34,13 @@ export async function provisionWorker(alice: ModelproofClient, settings: Record<
   const bond = getJobLimits(alice).workerBond;
   await submit(alice, alice.api.tx['balances']!['transferKeepAlive']!(keys.address, bond * 10n));
   if (register) await registerWorker(alice.withSigner(keys.signer), { encryptionKey: keys.x25519.publicKey });
-  const env = { MODELPROOF_WORKER_KEYSTORE_DIR: dir, MODELPROOF_WORKER_KEYSTORE_PASSPHRASE: passphrase, MODELPROOF_WORKER_METRICS_ENABLED: 'false', ...settings };
+  const env = {
+    MODELPROOF_WORKER_KEYSTORE_DIR: dir,
+    MODELPROOF_WORKER_KEYSTORE_PASSPHRASE: passphrase,
+    MODELPROOF_WORKER_METRICS_ENABLED: 'false',
+    MODELPROOF_WORKER_ARTIFACTS_DIR: join(dir, 'artifacts'),
+    ...settings,
+  };
   return {
     keys,
     address: keys.address,

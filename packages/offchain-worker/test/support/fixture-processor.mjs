@@ -1,7 +1,7 @@
 // Sandboxed test processor (plain ESM: BullMQ imports it in a child process).
 //
-// Proves the circuits/mlp_2x2 fixture model (W, b, x from fixture.json) for the job's real chain
-// job id with snarkjs, so what the pipeline posts is a real Groth16 proof the runtime verifies.
+// Proves the circuits/fixture_2x2 test circuit (x and salts from fixture.json) for the job's real
+// chain job id with snarkjs, so what the pipeline posts is a real Groth16 proof the runtime verifies.
 // A job whose inputCid is `fail-permanent` fails permanently (as a processor would on a digest
 // mismatch); `fail-transient` fails with a retryable error; `hang` never finishes (shutdown test).
 import { readFileSync } from 'node:fs';
@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
-const BUILD = join(ROOT, 'circuits', 'build', 'mlp_2x2');
+const BUILD = join(ROOT, 'circuits', 'build', 'fixture_2x2');
 const fixture = JSON.parse(readFileSync(join(BUILD, 'fixture.json'), 'utf8'));
 const { encodeProof, R } = await import(join(ROOT, 'circuits', 'lib', 'encoding.mjs'));
 
 const field = (v) => (((BigInt(v) % R) + R) % R).toString();
 const hex32 = (v) => `0x${BigInt(v).toString(16).padStart(64, '0')}`;
 
-export default async function mlpProcessor(job) {
+export default async function fixtureProcessor(job) {
   const { chainJobId, inputCid } = job.data;
   if (inputCid === 'fail-permanent') {
     const error = new Error('[Model.DigestMismatch] model bytes do not match the on-chain digest');
@@ -26,19 +26,20 @@ export default async function mlpProcessor(job) {
   }
   if (inputCid === 'fail-transient') throw new Error('[Ipfs.Timeout] fetch timed out');
   if (inputCid === 'hang') await new Promise(() => setInterval(() => undefined, 60_000)); // never finishes
-  const { W, b, x } = fixture.plaintext;
+  const { x, in_salt, out_salt } = fixture.plaintext;
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(
     {
-      W: W.map((row) => row.map(field)),
-      b: b.map(field),
       x: x.map(field),
+      in_salt,
+      out_salt,
       job_id: String(chainJobId),
-      zk_commitment: fixture.zk_commitment,
       input_hash: fixture.input_hash,
+      reveal: '1',
     },
-    join(BUILD, 'mlp_2x2.wasm'),
-    join(BUILD, 'mlp_2x2.zkey'),
+    join(BUILD, 'fixture_2x2.wasm'),
+    join(BUILD, 'fixture_2x2.zkey'),
   );
-  const output = publicSignals.slice(0, fixture.expected_outputs_field.length).map(hex32);
-  return { output, proof: `0x${Buffer.from(encodeProof(proof)).toString('hex')}` };
+  const n = fixture.expected_outputs_field.length;
+  const output = publicSignals.slice(0, n).map(hex32);
+  return { output, outputCommitment: hex32(publicSignals[n]), proof: `0x${Buffer.from(encodeProof(proof)).toString('hex')}` };
 }
