@@ -10,18 +10,18 @@
  *   retrying when another attempt could no longer finish in time, and withdraws (`Withdrawn`)
  *   before the deadline.
  */
-import { getEscrow, getJob, getJobLimits, getWorker, registerCircuit, submitInferenceJob } from '@modelproof/sdk';
+import { getEscrow, getJob, getJobLimits, getWorker, submitInferenceJob } from '@modelproof/sdk';
+import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { type Ipfs, createIpfs } from '@modelproof/sdk/ipfs';
-import { grantModelAccess, publishModel } from '@modelproof/sdk/models';
-import { inputHash } from '@modelproof/sdk/zk';
+import { inputHash, randomSalt } from '@modelproof/sdk/zk';
 
 import { loadConfig } from '../src/config/index.js';
 import type { DaemonContext } from '../src/daemon/component.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createPipeline, type Pipeline } from '../src/pipeline/index.js';
 import { jobIds } from '../src/queues/index.js';
-import { circuitByName, encodeModel, modelCommitment, seededModel } from '../src/zk/index.js';
 import { type ChainFixture, PROCESSOR, captureLog, setupChain } from './support/chain.js';
+import { loadDemoModel, publishFor, sealedJob } from './support/compiled-model.js';
 import { type RedisServer, startRedis } from './support/redis.js';
 import { type SandboxBundle, bundleSandbox } from './support/sandbox.js';
 import { type ProvisionedWorker, provisionWorker } from './support/worker.js';
@@ -57,7 +57,6 @@ describe('the real inference processor', () => {
   let context: DaemonContext;
   const log = captureLog();
   let modelId: bigint;
-  let circuitId: `0x${string}`;
 
   beforeAll(async () => {
     sandbox = await bundleSandbox('inference');
@@ -69,12 +68,7 @@ describe('the real inference processor', () => {
       MODELPROOF_WORKER_QUEUE_PREFIX: 'hb',
       MODELPROOF_WORKER_JOBS_AGGREGATION: 'false',
     });
-    const circuit = await circuitByName('mlp_16_8_2');
-    circuitId = (await registerCircuit(chain.alice, { vk: circuit.vk })).circuitId;
-    const model = seededModel([16, 8, 2], 11);
-    const published = await publishModel(chain.alice, kubo, { data: encodeModel(model), royalty: 0, zkCommitment: modelCommitment(model) });
-    modelId = published.modelId;
-    await grantModelAccess(chain.alice, { modelId, grantee: worker.address, contentKey: published.contentKey });
+    ({ modelId } = await publishFor(chain.alice, kubo, await loadDemoModel(), [worker.address]));
     context = await worker.context(log.logger);
     pipeline = createPipeline(context, { processors: { inference: sandbox.file }, processorEnv: worker.env, queue: { attempts: 2, backoffMs: 200 } });
     await pipeline.start();
@@ -88,7 +82,7 @@ describe('the real inference processor', () => {
 
   test('an input IPFS does not have: after the retries the job is handed back (InputUnavailable); no slash, the consumer gets the reward back', async () => {
     const deadline = (await chain.head()) + 400;
-    const { jobId } = await submitInferenceJob(chain.dave, { modelId, circuitId, inputHash: inputHash(Array.from({ length: 16 }, () => 1n)), inputCid: ABSENT_CID, reward: REWARD, deadline });
+    const { jobId } = await submitInferenceJob(chain.dave, { modelId, inputHash: inputHash(Array.from({ length: 8 }, () => 1n), randomSalt()), inputCid: ABSENT_CID, reward: REWARD, deadline });
     const escrowId = (await getJob(chain.alice, jobId))!.escrowId;
     const heldReward = await freeBalance(chain.dave.address!); // Dave sends nothing more until the job ends
 
@@ -106,6 +100,22 @@ describe('the real inference processor', () => {
     expect((await freeBalance(chain.dave.address!)) - heldReward).toBe(REWARD);
     expect(await context.metrics.text()).toContain('modelproof_worker_hand_backs_total{reason="InputUnavailable"} 1');
   }, 120_000);
+
+  test('an input sealed to another key: the worker cannot open it, hands the job back at once (InvalidInput), no slash', async () => {
+    const model = await loadDemoModel();
+    const { jobId } = await sealedJob(chain.dave, kubo, modelId, model.modelInterface, model.heldOut[0]!, {
+      recipients: [generateEncryptionKeyPair().publicKey],
+      reward: REWARD,
+      blocks: 400,
+    });
+    const dead = await log.logged((r) => r['msg'] === 'job dead-lettered' && r['chainJobId'] === String(jobId));
+    expect(dead).toMatchObject({ queue: 'inference', code: 'Zk.BadInput', handBack: { reason: 'InvalidInput', handedBack: true } });
+    // permanent: not retried
+    const entry = await pipeline.queues.deadLetter.getJob(jobIds.deadLetter('inference', jobIds.inference(jobId)));
+    expect(entry?.data).toMatchObject({ chainJobId: String(jobId), attempts: 1, handBack: { reason: 'InvalidInput', handedBack: true } });
+    expect((await getJob(chain.alice, jobId))?.status).toBe('Failed');
+    expect(await getWorker(chain.alice, worker.address)).toMatchObject({ bond: getJobLimits(chain.alice).workerBond, openJobs: 0 });
+  }, 180_000);
 });
 
 describe('retries against the deadline', () => {
