@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Times the chain's Groth16 verifier (crate modelproof-groth16, compiled to wasm32v1-none as in
-// the runtime) on the mlp_2x2 fixture, next to snarkjs.groth16.verify on the same proof in the
+// the runtime) on the fixture_2x2 test circuit, next to snarkjs.groth16.verify on the same proof in the
 // same process. Input for the provisional weight of `submit_inference_result`.
 //
 // Build the wasm first (see chain/primitives/groth16/TIMING.md):
@@ -47,8 +47,8 @@ async function main() {
   const { instance } = await WebAssembly.instantiate(bytes, {});
   const { full, decode, verify_only: verifyOnly, g1_mul: g1Mul, n_public: nPublic } = instance.exports;
 
-  const fixture = JSON.parse(await readFile(path.join(ROOT, 'circuits/build/mlp_2x2/fixture.json'), 'utf8'));
-  const vk = JSON.parse(await readFile(path.join(ROOT, 'circuits/build/mlp_2x2/verification_key.json'), 'utf8'));
+  const fixture = JSON.parse(await readFile(path.join(ROOT, 'circuits/build/fixture_2x2/fixture.json'), 'utf8'));
+  const vk = JSON.parse(await readFile(path.join(ROOT, 'circuits/build/fixture_2x2/verification_key.json'), 'utf8'));
   const { proof, public_signals: publicSignals } = fixture.proofs[0];
 
   // Warm up both (wasm tier-up, snarkjs' curve and worker threads).
@@ -63,7 +63,7 @@ async function main() {
 
   const f = (x) => x.toFixed(2).padStart(7);
   const [load1] = os.loadavg();
-  console.log(`Groth16 BN254 verify, circuit mlp_2x2, ${nPublic()} public inputs, ${N} iterations, ` +
+  console.log(`Groth16 BN254 verify, circuit fixture_2x2, ${nPublic()} public inputs, ${N} iterations, ` +
     `node ${process.version}, ${os.cpus().length} cpus, load ${load1.toFixed(2)}`);
   console.log(`  wasm decode+verify   ${f(wasmFull.wall)} ms  (cpu ${f(wasmFull.cpu)} ms)`);
   console.log(`    decode only        ${f(wasmDecode.wall)} ms  (cpu ${f(wasmDecode.cpu)} ms)  curve + G2 subgroup checks`);

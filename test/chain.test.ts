@@ -1,6 +1,6 @@
 // End-to-end tests of the Modelproof runtime on a real devnet (chopsticks running the committed
 // runtime-spec/ wasm), with plain @polkadot/api. The inference test proves with snarkjs at test
-// time on the reference circuit circuits/build/mlp_2x2/.
+// time on the test circuit circuits/build/fixture_2x2/ (the chain's public-signal interface).
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,11 @@ import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { encodeProof, fieldToBytes32, R } from '../circuits/lib/encoding.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const circuitDir = join(root, 'circuits', 'build', 'mlp_2x2');
+const circuitDir = join(root, 'circuits', 'build', 'fixture_2x2');
 
 interface Fixture {
-  plaintext: { W: string[][]; b: string[]; x: string[]; expected_outputs: string[] };
-  zk_commitment: string;
+  plaintext: { W: string[][]; b: string[]; x: string[]; in_salt: string; out_salt: string; expected_outputs: string[] };
+  out_commitment: string;
   input_hash: string;
 }
 
@@ -154,13 +154,12 @@ describe('ModelRegistry', () => {
     const digest = randomAsHex(32);
     const ciphertextDigest = randomAsHex(32);
     const cid = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
-    const zkCommitment = randomAsHex(32);
     const royalty = 25_000; // Permill: 2.5 %
     const deposit = BigInt(api.consts.modelRegistry.modelDeposit.toString());
     const heldBefore = await held(alice, 'ModelRegistry', 'ModelDeposit');
 
     const outcome = await submitOk(
-      api.tx.modelRegistry.registerModel(digest, ciphertextDigest, u8aToHex(stringToU8a(cid)), zkCommitment, royalty),
+      api.tx.modelRegistry.registerModel(digest, ciphertextDigest, u8aToHex(stringToU8a(cid)), null, royalty),
       alice,
     );
     const registered = eventData(outcome, 'modelRegistry', 'ModelRegistered');
@@ -175,7 +174,7 @@ describe('ModelRegistry', () => {
       digest,
       ciphertextDigest,
       cid: u8aToHex(stringToU8a(cid)),
-      zkCommitment,
+      circuit: null,
       royalty,
       version: 1,
       previous: null,
@@ -260,33 +259,37 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
   };
   const h256 = (decimal: string): string => u8aToHex(fieldToBytes32(decimal) as Uint8Array);
 
-  async function prove(jobId: number): Promise<{ output: string[]; proof: string }> {
-    const { W, b, x } = fixture.plaintext;
+  async function prove(jobId: number, reveal = true): Promise<{ output: string[]; commitment: string; proof: string }> {
+    const { x, in_salt, out_salt } = fixture.plaintext;
     const input = {
-      W: W.map((row) => row.map(field)),
-      b: b.map(field),
       x: x.map(field),
+      in_salt,
+      out_salt,
       job_id: String(jobId),
-      zk_commitment: fixture.zk_commitment,
       input_hash: fixture.input_hash,
+      reveal: reveal ? '1' : '0',
     };
     const { proof, publicSignals } = (await snarkjs.groth16.fullProve(
       input,
-      join(circuitDir, 'mlp_2x2.wasm'),
-      join(circuitDir, 'mlp_2x2.zkey'),
+      join(circuitDir, 'fixture_2x2.wasm'),
+      join(circuitDir, 'fixture_2x2.zkey'),
     )) as { proof: unknown; publicSignals: string[] };
-    // [y0, y1, job_id, zk_commitment, input_hash]
-    expect(publicSignals.slice(2)).toEqual([String(jobId), fixture.zk_commitment, fixture.input_hash]);
-    return { output: publicSignals.slice(0, 2).map(h256), proof: u8aToHex(encodeProof(proof) as Uint8Array) };
+    // [y0, y1, out_commitment, job_id, input_hash, reveal]
+    expect(publicSignals.slice(2)).toEqual([fixture.out_commitment, String(jobId), fixture.input_hash, reveal ? '1' : '0']);
+    return {
+      output: reveal ? publicSignals.slice(0, 2).map(h256) : [],
+      commitment: h256(fixture.out_commitment),
+      proof: u8aToHex(encodeProof(proof) as Uint8Array),
+    };
   }
 
-  async function submitJob(): Promise<number> {
+  async function submitJob(outputs: unknown = 'Public'): Promise<number> {
     const outcome = await submitOk(
       api.tx.computeJobs.submitInferenceJob(
         modelId,
-        circuitId,
         h256(fixture.input_hash),
         u8aToHex(stringToU8a('bafy-input')),
+        outputs as 'Public',
         reward,
         (await head()) + 50,
       ),
@@ -308,14 +311,20 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
     const circuit = eventData(registered, 'computeJobs', 'CircuitRegistered');
     circuitId = circuit.circuitId as string;
     expect(circuitId).toBe(blake2AsHex(vk, 256));
-    expect(circuit.nPublic).toBe(5);
+    expect(circuit.nPublic).toBe(6);
 
+    // A model can only be bound to a registered circuit.
+    const unbound = await submit(
+      api.tx.modelRegistry.registerModel(randomAsHex(32), randomAsHex(32), u8aToHex(stringToU8a('bafy-fixture')), randomAsHex(32), royaltyPermill),
+      owner,
+    );
+    expect(unbound.error).toBe('modelRegistry.UnknownCircuit');
     const model = await submitOk(
       api.tx.modelRegistry.registerModel(
         randomAsHex(32),
         randomAsHex(32),
-        u8aToHex(stringToU8a('bafy-mlp-2x2')),
-        h256(fixture.zk_commitment),
+        u8aToHex(stringToU8a('bafy-fixture')),
+        circuitId,
         royaltyPermill,
       ),
       owner,
@@ -332,12 +341,12 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
     const jobId = await submitJob();
     expect(await held(consumer, 'Escrow', 'Escrow')).toBe(consumerHeldBefore + reward);
 
-    const { output, proof } = await prove(jobId);
+    const { output, commitment, proof } = await prove(jobId);
     const workerBefore = await free(worker);
     const ownerBefore = await free(owner);
     const consumerFreeBefore = await free(consumer);
 
-    const outcome = await submitOk(api.tx.computeJobs.submitInferenceResult(jobId, output, proof), worker);
+    const outcome = await submitOk(api.tx.computeJobs.submitInferenceResult(jobId, output, commitment, '0x', proof), worker);
 
     const royalty = (reward * BigInt(royaltyPermill)) / 1_000_000n;
     const completed = eventData(outcome, 'computeJobs', 'JobCompleted');
@@ -350,7 +359,7 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
     expect(await free(consumer)).toBe(consumerFreeBefore);
     expect(await held(consumer, 'Escrow', 'Escrow')).toBe(consumerHeldBefore);
 
-    expect((await api.query.computeJobs.inferenceOutputs(jobId)).toJSON()).toEqual(output);
+    expect((await api.query.computeJobs.inferenceOutputs(jobId)).toJSON()).toEqual({ output, outputCommitment: commitment, sealedOutputCid: '0x' });
     expect((await api.query.computeJobs.jobs(jobId)).toJSON()).toMatchObject({ status: 'Completed' });
     // The outputs are the model's: y = W·x + b on the fixture.
     expect(output).toEqual(fixture.plaintext.expected_outputs.map((v) => h256(field(v))));
@@ -364,14 +373,14 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
     // A valid proof, but for another job id: the chain's public signals differ, so it fails.
     const replayed = await prove(jobId + 1);
     const workerBefore = await free(worker);
-    const replay = await submit(api.tx.computeJobs.submitInferenceResult(jobId, replayed.output, replayed.proof), worker);
+    const replay = await submit(api.tx.computeJobs.submitInferenceResult(jobId, replayed.output, replayed.commitment, '0x', replayed.proof), worker);
     expect(replay.error).toBe('computeJobs.InvalidProof');
     expect(await free(worker)).toBe(workerBefore - replay.fee);
 
     // Garbage bytes are an error too, never a panic.
     const garbage = u8aToHex(new Uint8Array(256).fill(7));
     const workerBeforeGarbage = await free(worker);
-    const bad = await submit(api.tx.computeJobs.submitInferenceResult(jobId, replayed.output, garbage), worker);
+    const bad = await submit(api.tx.computeJobs.submitInferenceResult(jobId, replayed.output, replayed.commitment, '0x', garbage), worker);
     expect(bad.error).toBe('computeJobs.InvalidProof');
     expect(await free(worker)).toBe(workerBeforeGarbage - bad.fee);
 
@@ -379,5 +388,26 @@ describe('ComputeJobs: verifiable inference with a real Groth16 proof', () => {
     expect(await held(consumer, 'Escrow', 'Escrow')).toBe(consumerHeld);
     expect((await api.query.computeJobs.jobs(jobId)).toJSON()).toMatchObject({ status: 'Claimed' });
     expect((await api.query.computeJobs.inferenceOutputs(jobId)).isNone).toBe(true);
+  });
+
+  it('committed outputs: only the commitment is public and stored, with the sealed outputs\' CID', async () => {
+    const resultKey = u8aToHex(generateEncryptionKeyPair().publicKey);
+    const jobId = await submitJob({ Committed: { result_key: resultKey } });
+    const { commitment, proof } = await prove(jobId, false);
+    const revealing = await prove(jobId, true);
+    const sealedCid = u8aToHex(stringToU8a('bafy-sealed-outputs'));
+    // Publishing the outputs of a committed job is refused, so is a proof that reveals them.
+    const leaked = await submit(api.tx.computeJobs.submitInferenceResult(jobId, revealing.output, commitment, sealedCid, revealing.proof), worker);
+    expect(leaked.error).toBe('computeJobs.OutputCountMismatch');
+    const revealed = await submit(api.tx.computeJobs.submitInferenceResult(jobId, [], commitment, sealedCid, revealing.proof), worker);
+    expect(revealed.error).toBe('computeJobs.InvalidProof');
+    const noSealed = await submit(api.tx.computeJobs.submitInferenceResult(jobId, [], commitment, '0x', proof), worker);
+    expect(noSealed.error).toBe('computeJobs.SealedOutputMismatch');
+
+    const outcome = await submitOk(api.tx.computeJobs.submitInferenceResult(jobId, [], commitment, sealedCid, proof), worker);
+    expect(eventData(outcome, 'computeJobs', 'InferenceResultAccepted')).toMatchObject({ output: [], outputCommitment: commitment });
+    expect((await api.query.computeJobs.inferenceOutputs(jobId)).toJSON()).toEqual({ output: [], outputCommitment: commitment, sealedOutputCid: sealedCid });
+    // The job kept the consumer's result key; nothing of the outputs is in the job's storage.
+    expect((await api.query.computeJobs.jobs(jobId)).toJSON()).toMatchObject({ status: 'Completed', kind: { inference: { outputs: { committed: { resultKey } } } } });
   });
 });

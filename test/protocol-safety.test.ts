@@ -22,13 +22,12 @@ import { promisify } from 'node:util';
 
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { hexToU8a } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { type Devnet, startDevnet, startIpfs } from '@modelproof/devnet';
 import { loadKeys } from '@modelproof/offchain-worker';
-import { circuitByName, encodeModel, modelCommitment, seededModel, seededRandom, seededValues } from '@modelproof/offchain-worker/zk';
 import {
-  circuitIdOf,
   claimJob,
   closeContributions,
   contribute,
@@ -40,16 +39,15 @@ import {
   isModelproofError,
   type Job,
   type ModelproofClient,
-  registerCircuit,
   submitInferenceJob,
   waitForJobState,
 } from '@modelproof/sdk';
 import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { createIpfs } from '@modelproof/sdk/ipfs';
-import { contributeVector, createAggregationJob, encodeInferenceInput, waitForCommittee } from '@modelproof/sdk/jobs';
-import { grantModelAccess, publishModel } from '@modelproof/sdk/models';
-import { inputHash, toField } from '@modelproof/sdk/zk';
-import { type ProvisionedWorker, provisionWorkers, type RunningWorker, startWorker, workerBin } from '@modelproof/stack';
+import { contributeVector, createAggregationJob, quantizeInput, sealInferenceInput, waitForCommittee } from '@modelproof/sdk/jobs';
+import { grantModelAccess, publishCompiledModel } from '@modelproof/sdk/models';
+import { inputHash, randomSalt } from '@modelproof/sdk/zk';
+import { type ProvisionedWorker, loadDemoModel, provisionWorkers, type RunningWorker, seededRandom, startWorker, workerBin } from '@modelproof/stack';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const UNIT = 1_000_000_000_000n;
@@ -200,21 +198,21 @@ test('griefing: sybil participants and an unopenable manifest slash nobody and e
 
 test('an input nobody can fetch: the worker hands the job back, keeps its bond, and the consumer is refunded', async () => {
   const [worker] = honest as [ProvisionedWorker];
-  const circuit = await circuitByName('mlp_16_8_2');
-  const circuitId = circuitIdOf(circuit.vk);
-  await registerCircuit(client, { vk: circuit.vk });
-  const model = seededModel([16, 8, 2], 5, { weightScale: 0.5, biasScale: 0.25 });
+  const model = await loadDemoModel();
   const ipfs = createIpfs({ url: devnet.ipfs!.apiUrl });
-  const published = await publishModel(client, ipfs, { data: encodeModel(model), royalty: 50_000, zkCommitment: modelCommitment(model) });
+  const published = await publishCompiledModel(client, ipfs, { artifacts: model.artifacts, modelInterface: model.modelInterface, royalty: 50_000 });
   await grantModelAccess(client, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
 
-  // The input lives only on a second, isolated Kubo node that is gone by the time the worker
-  // looks for it: a well-formed CID nobody can serve.
-  const inputs = seededValues(seededRandom(9), 16, 1);
+  // The input (sealed to the worker) lives only on a second, isolated Kubo node that is gone by
+  // the time the worker looks for it: a well-formed CID nobody can serve.
+  const random = seededRandom(9);
+  const values = quantizeInput(Array.from({ length: model.modelInterface.inputSize }, () => random() * 2 - 1), model.modelInterface);
+  const salt = randomSalt();
+  const workerKey = hexToU8a((await getWorker(client, worker.address))!.encryptionKey);
   const elsewhere = await startIpfs();
   let missingCid: string;
   try {
-    missingCid = await createIpfs({ url: elsewhere.apiUrl }).add(encodeInferenceInput(inputs.map(toField)));
+    missingCid = await createIpfs({ url: elsewhere.apiUrl }).add(await sealInferenceInput({ values, salt }, [workerKey], published.modelId));
   } finally {
     await elsewhere.stop();
   }
@@ -224,8 +222,7 @@ test('an input nobody can fetch: the worker hands the job back, keeps its bond, 
   const from = await head();
   const { jobId } = await submitInferenceJob(consumer, {
     modelId: published.modelId,
-    circuitId,
-    inputHash: inputHash(inputs.map(toField)),
+    inputHash: inputHash(values, salt),
     inputCid: missingCid,
     reward: 3n * UNIT,
     deadline: from + 2_000,
@@ -243,26 +240,28 @@ test('an input nobody can fetch: the worker hands the job back, keeps its bond, 
 
 test('a claim with the farthest deadline the chain allows does not pin the bond: deregister returns it at once', async () => {
   const worker = noAggregation; // serves inference only on models granted to it: none, so it never claims by itself
-  const circuit = await circuitByName('mlp_16_8_2');
-  const circuitId = circuitIdOf(circuit.vk);
-  const model = seededModel([16, 8, 2], 6, { weightScale: 0.5, biasScale: 0.25 });
+  const model = await loadDemoModel();
   const ipfs = createIpfs({ url: devnet.ipfs!.apiUrl });
-  const published = await publishModel(client, ipfs, { data: encodeModel(model), royalty: 0, zkCommitment: modelCommitment(model) });
-  const inputs = seededValues(seededRandom(10), 16, 1);
-  const inputCid = await ipfs.add(encodeInferenceInput(inputs.map(toField)));
+  // Another owner than the previous test's (each account registers a digest once).
+  const owner = client.withSigner(pairs.eve);
+  const published = await publishCompiledModel(owner, ipfs, { artifacts: model.artifacts, modelInterface: model.modelInterface, royalty: 0 });
+  const random = seededRandom(10);
+  const values = quantizeInput(Array.from({ length: model.modelInterface.inputSize }, () => random() * 2 - 1), model.modelInterface);
+  const salt = randomSalt();
+  const workerKey = hexToU8a((await getWorker(client, worker.address))!.encryptionKey);
+  const inputCid = await ipfs.add(await sealInferenceInput({ values, salt }, [workerKey], published.modelId));
   const limits = getJobLimits(client);
   const consumer = client.withSigner(pairs.charlie);
   const { jobId } = await submitInferenceJob(consumer, {
     modelId: published.modelId,
-    circuitId,
-    inputHash: inputHash(inputs.map(toField)),
+    inputHash: inputHash(values, salt),
     inputCid,
     reward: 2n * UNIT,
     deadline: (await head()) + limits.maxJobDuration - 5,
   });
   // The worker's daemon is down (say, for maintenance); the worker holds a claim on the job.
   await running.find((r) => r.name === worker.name)!.stop();
-  await grantModelAccess(client, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
+  await grantModelAccess(owner, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
   const keys = await loadKeys({ dir: join(stateDir, worker.name, 'keystore'), passphrase: PASSPHRASE });
   const total0 = await total(worker.address);
   const from = await head();

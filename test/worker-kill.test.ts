@@ -2,8 +2,9 @@
  * Fault: a `modelproof-worker` process SIGKILLed while it proves, then restarted, settles the job
  * exactly once. Everything is real: the devnet runs the committed runtime, redis-server and Kubo
  * are children of the test, the worker is the built binary started as an operator starts it, and
- * the proof is a Groth16 proof of the 64→16→4 reference circuit (≈7 s of proving, so the kill
- * lands while snarkjs is busy).
+ * the proof is a Groth16 proof of the stack's demo classifier compiled from ONNX. The kill lands
+ * as soon as the processor reports that the witness went to snarkjs: long before the result could
+ * be proven, posted and included in a block.
  *
  * Checked: the job is still only Claimed when the worker dies; its sandboxed prover does not
  * outlive it; after the restart the job completes; the chain saw exactly one claim and exactly one
@@ -21,13 +22,14 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Queue, QueueEvents } from 'bullmq';
 
 import { type Devnet, startDevnet } from '@modelproof/devnet';
-import { circuitByName, encodeModel, modelCommitment, seededModel, seededRandom, seededValues } from '@modelproof/offchain-worker/zk';
-import { circuitIdOf, createClient, getJob, type ModelproofClient, registerCircuit, submitInferenceJob, waitForJob } from '@modelproof/sdk';
-import { encodeInferenceInput } from '@modelproof/sdk/jobs';
+import { hexToU8a } from '@polkadot/util';
+
+import { createClient, getJob, getWorker, type ModelproofClient, submitInferenceJob, waitForJob } from '@modelproof/sdk';
+import { quantizeInput, sealInferenceInput } from '@modelproof/sdk/jobs';
 import { createIpfs } from '@modelproof/sdk/ipfs';
-import { grantModelAccess, publishModel } from '@modelproof/sdk/models';
-import { inputHash, toField } from '@modelproof/sdk/zk';
-import { type ProvisionedWorker, provisionWorkers, type RunningWorker, startWorker } from '@modelproof/stack';
+import { grantModelAccess, publishCompiledModel } from '@modelproof/sdk/models';
+import { inputHash, randomSalt } from '@modelproof/sdk/zk';
+import { type ProvisionedWorker, loadDemoModel, provisionWorkers, type RunningWorker, startWorker } from '@modelproof/stack';
 
 import { isAlive, until } from './support/process.js';
 
@@ -91,18 +93,16 @@ test('a worker SIGKILLed while proving and restarted settles the job exactly onc
   const worker = await startWorker(provisioned, { passphrase: PASSPHRASE });
   running.push(worker);
 
-  // a 64→16→4 model granted to the worker, and a consumer's job on it
-  const circuit = await circuitByName('mlp_64_16_4');
-  const circuitId = circuitIdOf(circuit.vk);
-  await registerCircuit(client, { vk: circuit.vk });
-  const shape = [64, 16, 4];
-  const model = seededModel(shape, 3, { weightScale: 0.5, biasScale: 0.25 });
+  // the compiled demo model granted to the worker, and a consumer's job on it (input sealed to the worker)
+  const model = await loadDemoModel();
   const ipfs = createIpfs({ url: devnet.ipfs!.apiUrl });
-  const published = await publishModel(client, ipfs, { data: encodeModel(model), royalty: 100_000, zkCommitment: modelCommitment(model) });
+  const published = await publishCompiledModel(client, ipfs, { artifacts: model.artifacts, modelInterface: model.modelInterface, royalty: 100_000 });
   await grantModelAccess(client, { modelId: published.modelId, grantee: provisioned.address, contentKey: published.contentKey });
 
-  const inputs = seededValues(seededRandom(4), 64, 1);
-  const inputCid = await ipfs.add(encodeInferenceInput(inputs.map(toField)));
+  const values = quantizeInput(model.heldOut.inputs[11]!, model.modelInterface);
+  const salt = randomSalt();
+  const workerKey = hexToU8a((await getWorker(client, provisioned.address))!.encryptionKey);
+  const inputCid = await ipfs.add(await sealInferenceInput({ values, salt }, [workerKey], published.modelId));
   const events = new QueueEvents('inference', { connection: { url: devnet.redis!.url }, prefix: 'killed' });
   await events.waitUntilReady();
   const consumer = client.withSigner(new Keyring({ type: 'sr25519' }).addFromUri('//Dave'));
@@ -116,8 +116,7 @@ test('a worker SIGKILLed while proving and restarted settles the job exactly onc
   });
   const { jobId } = await submitInferenceJob(consumer, {
     modelId: published.modelId,
-    circuitId,
-    inputHash: inputHash(inputs.map(toField)),
+    inputHash: inputHash(values, salt),
     inputCid,
     reward: 4n * UNIT,
     deadline: startBlock + 500,

@@ -1,4 +1,4 @@
-//! A tiny wasm module timing `modelproof-groth16` on the `mlp_2x2` fixture (5 public inputs).
+//! A tiny wasm module timing `modelproof-groth16` on the `fixture_2x2` test circuit (6 public inputs).
 //! Built for `wasm32v1-none` (the runtime's target); loaded by `bench/groth16-verify-wasm.mjs`.
 //!
 //! Exports (each returns how many of the `n` runs verified, so the work cannot be skipped):
@@ -65,7 +65,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 }
 
 fn fixture() -> &'static fixtures::FixtureProof {
-	&fixtures::MLP_2X2_PROOFS[0]
+	&fixtures::FIXTURE_PROOFS[0]
 }
 
 /// Decode key and proof, then verify; `n` times.
@@ -76,7 +76,7 @@ pub extern "C" fn full(n: u32) -> u32 {
 		reset();
 		let f = fixture();
 		let inputs = f.public_inputs();
-		let verified = VerifyingKey::decode(fixtures::MLP_2X2_VK, 16)
+		let verified = VerifyingKey::decode(fixtures::FIXTURE_VK, 16)
 			.and_then(|vk| Proof::decode(&f.proof).and_then(|p| verify(&vk, &p, &inputs)));
 		if verified == Ok(true) {
 			ok += 1;
@@ -91,7 +91,7 @@ pub extern "C" fn decode(n: u32) -> u32 {
 	let mut ok = 0;
 	for _ in 0..n {
 		reset();
-		let vk = VerifyingKey::decode(fixtures::MLP_2X2_VK, 16);
+		let vk = VerifyingKey::decode(fixtures::FIXTURE_VK, 16);
 		let p = Proof::decode(&fixture().proof);
 		if vk.is_ok() && p.is_ok() {
 			ok += 1;
@@ -105,7 +105,7 @@ pub extern "C" fn decode(n: u32) -> u32 {
 pub extern "C" fn verify_only(n: u32) -> u32 {
 	reset();
 	let f = fixture();
-	let (Ok(vk), Ok(p)) = (VerifyingKey::decode(fixtures::MLP_2X2_VK, 16), Proof::decode(&f.proof)) else {
+	let (Ok(vk), Ok(p)) = (VerifyingKey::decode(fixtures::FIXTURE_VK, 16), Proof::decode(&f.proof)) else {
 		return 0;
 	};
 	let inputs = f.public_inputs();
@@ -146,5 +146,5 @@ pub extern "C" fn g1_mul(n: u32) -> u32 {
 /// Number of public inputs of the fixture.
 #[no_mangle]
 pub extern "C" fn n_public() -> u32 {
-	fixtures::MLP_2X2_N_PUBLIC
+	fixtures::FIXTURE_N_PUBLIC
 }

@@ -3,7 +3,7 @@
  * signed fixed-point numbers as field elements.
  *
  * - A field element is a bigint in `[0, r)`. On the wire (public inputs, `H256` outputs,
- *   `zk_commitment`, `input_hash`) it is 32 bytes big-endian; a value ≥ r is rejected, never
+ *   `output_commitment`, `input_hash`) it is 32 bytes big-endian; a value ≥ r is rejected, never
  *   reduced (exactly as the runtime decodes it).
  * - A signed integer `v` with `|v| ≤ (r − 1) / 2` is the field element `v` when `v ≥ 0` and
  *   `r − |v|` when negative ({@link toField}); {@link fromField} inverts it (elements above

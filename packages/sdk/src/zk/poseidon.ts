@@ -2,22 +2,22 @@
  * Poseidon over BN254 with circomlib's parameters (the `Poseidon(n)` template of circomlib
  * 2.0.5: x⁵ S-box, 8 full rounds, partial rounds per width as in the Poseidon paper, circomlib's
  * round constants and MDS matrices), through the MIT-licensed `poseidon-lite` package. It is
- * tested equal to the commitment and input hash that circomlib's circuit computes for the
- * reference `mlp_2x2` fixture.
+ * tested equal to the input hash and output commitment that circomlib's circuit computes for
+ * the `fixture_2x2` test circuit, and to circomlib for every arity.
  *
- * ## Commitment scheme of the reference model family
+ * ## The hashes of a verifiable-inference job (every compiled model's circuit computes them)
  *
- * - `zk_commitment = H(W[0][0], W[0][1], …, W[m−1][n−1], b[0], …, b[m−1], …next layer…)`:
- *   every weight matrix row-major, then its bias, layer by layer, as signed fixed-point
- *   field elements (`r − |v|` for negatives).
- * - `input_hash = H(x[0], …, x[n−1])`, the same encoding of the inputs.
+ * - `input_hash = H(x[0], …, x[n−1], in_salt)`: the quantized inputs as signed fixed-point field
+ *   elements (`r − |v|` for negatives) and a secret random salt, so a small input domain cannot
+ *   be searched from the public hash.
+ * - `output_commitment = H(y[0], …, y[m−1], out_salt)`, the same for the outputs.
  *
  * where `H` over a vector of `n` field elements is:
- * - `n ≤ 16`: circomlib `Poseidon(n)` of the vector (what the reference circuits compute);
+ * - `n ≤ 16`: circomlib `Poseidon(n)` of the vector;
  * - `n > 16`: a left-to-right chain over the vector cut into a first chunk of 16 and further
  *   chunks of (up to) 15: `h = Poseidon(16)(chunk_0)`, then `h = Poseidon(1 + |c|)(h, c…)` for
- *   each following chunk `c`. A circuit for a model with more than 16 parameters must chain
- *   circomlib `Poseidon` components the same way.
+ *   each following chunk `c`. A circuit hashing more than 16 values chains circomlib `Poseidon`
+ *   components the same way.
  * `n = 0` is an error. The circuit fixes `n`, so vectors of different lengths are never
  * compared; for a fixed `n`, collision resistance follows from Poseidon's.
  */
