@@ -48,7 +48,7 @@ const args = {
   digest: `0x${'11'.repeat(32)}`,
   ciphertextDigest: `0x${'22'.repeat(32)}`,
   cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
-  zkCommitment: null,
+  circuit: null,
   royalty: 50_000,
 };
 

@@ -32,7 +32,7 @@ const client = await sdk.createClient({ endpoint: devnet.endpoint, signer: alice
 const api = await ApiPromise.create({ provider: new WsProvider(devnet.endpoint), noInitWarn: true });
 
 const digest = (i) => `0x${i.toString(16).padStart(64, '0')}`;
-const params = (i) => ({ digest: digest(i), ciphertextDigest: digest(i + 1), cid: 'bafkreibenchmarkcid', zkCommitment: null, royalty: 50_000 });
+const params = (i) => ({ digest: digest(i), ciphertextDigest: digest(i + 1), cid: 'bafkreibenchmarkcid', circuitId: null, royalty: 50_000 });
 const era = 256;
 
 async function ours(i) {
@@ -43,7 +43,7 @@ async function ours(i) {
 
 async function raw(i) {
   const p = params(i);
-  const tx = api.tx.modelRegistry.registerModel(p.digest, p.ciphertextDigest, p.cid, p.zkCommitment, p.royalty);
+  const tx = api.tx.modelRegistry.registerModel(p.digest, p.ciphertextDigest, p.cid, p.circuitId, p.royalty);
   await tx.signAsync(alice, { nonce: i, era });
   return tx.toHex();
 }

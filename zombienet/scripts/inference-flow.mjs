@@ -55,9 +55,8 @@ import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
 const UNIT = 1_000_000_000_000n;
-const SCALE_BITS = 16;
-const CIRCUIT = 'mlp_16_8_2';
-const SHAPE = [16, 8, 2];
+/** The held-out sample of the demo classifier this flow submits. */
+const SAMPLE = 13;
 const USAGE = `usage:
   node inference-flow.mjs flow   --ws URL [--dir DIR] [--timeout SECONDS]
   node inference-flow.mjs submit --ws URL --dir DIR [--timeout SECONDS]
@@ -237,7 +236,7 @@ async function main() {
 
 /** Loads the workspace's built packages (dist/), only in the child process. */
 async function loadPackages() {
-  const [devnet, stack, sdk, sdkIpfs, sdkJobs, sdkModels, sdkZk, workerZk, keyring, utilCrypto] = await Promise.all([
+  const [devnet, stack, sdk, sdkIpfs, sdkJobs, sdkModels, sdkZk, keyring, utilCrypto] = await Promise.all([
     import('@modelproof/devnet'),
     import('@modelproof/stack'),
     import('@modelproof/sdk'),
@@ -245,12 +244,11 @@ async function loadPackages() {
     import('@modelproof/sdk/jobs'),
     import('@modelproof/sdk/models'),
     import('@modelproof/sdk/zk'),
-    import('@modelproof/offchain-worker/zk'),
     import('@polkadot/keyring'),
     import('@polkadot/util-crypto'),
   ]);
   await utilCrypto.cryptoWaitReady();
-  return { devnet, stack, sdk, sdkIpfs, sdkJobs, sdkModels, sdkZk, workerZk, Keyring: keyring.Keyring };
+  return { devnet, stack, sdk, sdkIpfs, sdkJobs, sdkModels, sdkZk, Keyring: keyring.Keyring };
 }
 
 /**
@@ -352,7 +350,7 @@ async function submitAndWatch(opts, say) {
   let recorder;
   try {
     const pkgs = await loadPackages();
-    const { sdk, sdkJobs, sdkModels, sdkZk, workerZk } = pkgs;
+    const { sdk, sdkJobs, sdkModels, stack } = pkgs;
     const { client, worker, ipfs } = await startServices(pkgs, opts.ws, dir, say);
     state.worker = worker.address;
     state.workerLog = worker.logFile;
@@ -360,23 +358,24 @@ async function submitAndWatch(opts, say) {
 
     const keyring = new pkgs.Keyring({ type: 'sr25519' });
     const consumer = client.withSigner(keyring.addFromUri('//Dave'));
-    const circuit = await workerZk.circuitByName(CIRCUIT);
-    const circuitId = sdk.circuitIdOf(circuit.vk);
-    if ((await sdk.getCircuit(client, circuitId)) === null) await sdk.registerCircuit(client, { vk: circuit.vk });
-    const model = workerZk.seededModel(SHAPE, 5150); // not the demo's seed: this model needs a digest of its own
-    const published = await sdkModels.publishModel(client, ipfs, { data: workerZk.encodeModel(model), royalty: 50_000, zkCommitment: workerZk.modelCommitment(model) });
-    await sdkModels.grantModelAccess(client, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
-    say(`model #${published.modelId} published by Alice and granted to worker-1`);
+    // The stack's demo classifier (compiled from ONNX), published by Ferdie: the stack's demo
+    // publishes it as Alice, and an account registers a digest once.
+    const owner = client.withSigner(keyring.addFromUri('//Ferdie'));
+    const model = await stack.loadDemoModel();
+    const published = await sdkModels.publishCompiledModel(owner, ipfs, { artifacts: model.artifacts, modelInterface: model.modelInterface, royalty: 50_000 });
+    await sdkModels.grantModelAccess(owner, { modelId: published.modelId, grantee: worker.address, contentKey: published.contentKey });
+    say(`model #${published.modelId} (compiled from ONNX, circuit ${published.circuitId.slice(0, 10)}…) published by Ferdie and granted to worker-1`);
 
-    const random = workerZk.seededRandom(77);
-    const inputs = workerZk.seededValues(random, SHAPE[0], 1);
-    const fields = inputs.map((v) => sdkZk.toField(v));
-    const inputCid = await ipfs.add(sdkJobs.encodeInferenceInput(fields));
+    // The input, quantized with the model's interface and sealed to the worker (as submitInferenceAndWait does).
+    const input = model.heldOut.inputs[SAMPLE];
+    const values = sdkJobs.quantizeInput(input, model.modelInterface);
+    const salt = pkgs.sdkZk.randomSalt();
+    const recipients = await sdkJobs.grantedWorkerKeys(client, published.modelId);
+    const inputCid = await ipfs.add(await sdkJobs.sealInferenceInput({ values, salt }, recipients, published.modelId));
     const head = (await client.api.rpc.chain.getHeader()).number.toNumber();
     const receipt = await sdk.submitInferenceJob(consumer, {
       modelId: published.modelId,
-      circuitId,
-      inputHash: sdkZk.inputHash(fields),
+      inputHash: pkgs.sdkZk.inputHash(values, salt),
       inputCid,
       reward: 5n * UNIT,
       deadline: head + 400,
@@ -386,13 +385,21 @@ async function submitAndWatch(opts, say) {
     say(`Dave's inference job #${receipt.jobId} is in block #${receipt.blockNumber}; waiting for it to complete in a finalized block`);
 
     await sdk.waitForJob(client, receipt.jobId, { until: 'finalized-completed', timeoutMs: opts.timeoutMs });
-    const verified = await sdkJobs.verifyInferenceJob(client, receipt.jobId, { outputScaleBits: SCALE_BITS });
-    const expected = workerZk.runMlp(model, inputs);
+    const verified = await sdkJobs.verifyInferenceJob(client, receipt.jobId, { modelInterface: model.modelInterface });
     if (verified.worker !== worker.address) throw new Error(`job ${receipt.jobId} was completed by ${verified.worker}, not worker-1`);
-    if (verified.outputs.length !== expected.length || verified.outputs.some((v, i) => v !== expected[i])) {
-      throw new Error(`job ${receipt.jobId}: verified outputs ${verified.outputs.join(', ')} differ from the plaintext run ${expected.join(', ')}`);
+    // The float model (onnxruntime) on the same input: the verified outputs agree within the compiler's bound.
+    const onnx = await stack.OnnxReference.open();
+    let reference;
+    try {
+      reference = await onnx.run(input);
+    } finally {
+      await onnx.close();
     }
-    say(`job #${receipt.jobId} Completed in block #${verified.completedIn.blockNumber} (finalized), proof re-verified, outputs = plaintext run`);
+    const bound = Math.max(...model.worstCaseBound);
+    if (!verified.values || verified.values.some((v, i) => Math.abs(v - reference[i]) > bound)) {
+      throw new Error(`job ${receipt.jobId}: verified outputs ${verified.values?.join(', ')} differ from onnxruntime's ${reference.join(', ')} by more than ${bound}`);
+    }
+    say(`job #${receipt.jobId} Completed in block #${verified.completedIn.blockNumber} (finalized), proof re-verified, outputs = onnxruntime's within ${bound}`);
     // a few more samples, so the record shows finality moving on after the completion
     await new Promise((r) => setTimeout(r, 3000));
     await recorder.stop();
