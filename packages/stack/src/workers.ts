@@ -92,6 +92,8 @@ export async function provisionWorkers(options: ProvisionOptions): Promise<Provi
       queue: { prefix: name },
       metrics: { port: 0 },
       keystore: { dir: keystore },
+      // the decrypted proving artifacts stay in the stack's state, removed with it
+      artifacts: { dir: join(home, 'artifacts') },
       shutdown: { timeoutMs: 20_000 },
     };
     const patch = typeof options.config === 'function' ? options.config(name) : options.config;
@@ -122,6 +124,8 @@ export function workerBin(): string {
 
 export interface StartWorkerOptions {
   passphrase: string;
+  /** The `modelproof-worker` executable (a JS file run with node); default this repository's built one ({@link workerBin}). */
+  bin?: string;
   /** How long to wait for "worker ready" (default 60 s). */
   readyTimeoutMs?: number;
   /** Called with each log record at level warn or above. */
@@ -141,7 +145,7 @@ export async function startWorker(worker: ProvisionedWorker, options: StartWorke
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
-  const child: ChildProcess = spawn(process.execPath, [workerBin(), 'start', '--config', worker.configFile], {
+  const child: ChildProcess = spawn(process.execPath, [options.bin ?? workerBin(), 'start', '--config', worker.configFile], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
