@@ -133,7 +133,8 @@ describe('error classification', () => {
     ['Input.Unavailable', 'InputUnavailable'],
     ['Input.Invalid', 'InvalidInput'],
     ['Zk.BadInput', 'InvalidInput'],
-    ['Zk.ActivationOutOfRange', 'InvalidInput'],
+    ['Job.NotARecipient', 'InvalidInput'],
+    ['Zk.WitnessFailed', 'InvalidInput'], // outside the model's calibrated range: no witness exists
     ['Model.NoGrant', 'GrantRevoked'],
     ['Model.DigestMismatch', 'ModelUnavailable'],
     ['Model.BadManifest', 'ModelUnavailable'],
@@ -141,7 +142,8 @@ describe('error classification', () => {
     ['Crypto.TamperedChunk', 'ModelUnavailable'],
     ['Ipfs.TooLarge', 'ModelUnavailable'],
     ['Ipfs.Timeout', 'ModelUnavailable'], // not tagged Input.*: the model's download
-    ['Zk.UnknownCircuit', 'ModelUnavailable'],
+    ['Model.BadBundle', 'ModelUnavailable'],
+    ['Zk.ArtifactMismatch', 'ModelUnavailable'],
     ['Ipfs.Unavailable', 'Withdrawn'], // our own node
     ['Client.Timeout', 'Withdrawn'],
     ['Zk.LocalVerificationFailed', 'Withdrawn'],
