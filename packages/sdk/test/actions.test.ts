@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { type Devnet, startDevnet } from '@modelproof/devnet';
@@ -52,22 +53,27 @@ import {
   revokeAccess,
   submitAggregationJob,
   submitInferenceJob,
+  submitInferenceJobCall,
   submitInferenceResult,
   submitPartial,
   transferOwnership,
   waitForBlock,
   waitForJob,
 } from '@modelproof/sdk';
+import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { rejectsWith } from './helpers.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
-const fixture = JSON.parse(readFileSync(join(repoRoot, 'circuits', 'build', 'mlp_2x2', 'fixture.json'), 'utf8')) as {
-  zk_commitment: string;
+// The test circuit (W = [[2, −3], [5, 7]], b = [1, −4] as constants) and its proofs for x = [3, 4]:
+// public signals [y0, y1, output_commitment, job_id, input_hash, reveal].
+const fixture = JSON.parse(readFileSync(join(repoRoot, 'circuits', 'build', 'fixture_2x2', 'fixture.json'), 'utf8')) as {
   input_hash: string;
+  out_commitment: string;
   expected_outputs_field: string[];
-  proofs: Array<{ job_id: string; proof_hex: string }>;
+  proofs: Array<{ job_id: string; reveal: boolean; proof_hex: string }>;
 };
-const vk = new Uint8Array(readFileSync(join(repoRoot, 'runtime-spec', 'circuits', 'mlp_2x2', 'vk.bin')));
+const vk = new Uint8Array(readFileSync(join(repoRoot, 'runtime-spec', 'circuits', 'fixture_2x2', 'vk.bin')));
+const circuitId = circuitIdOf(vk);
 
 const field = (decimal: string): Hex => `0x${BigInt(decimal).toString(16).padStart(64, '0')}`;
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
@@ -105,11 +111,26 @@ const model0 = {
   digest: hash(0xa0),
   ciphertextDigest: hash(0xa1),
   cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
-  zkCommitment: field(fixture.zk_commitment),
+  circuitId,
   royalty: 100_000, // 10 %
 };
 
 describe('ModelRegistry actions', () => {
+  test('a model names a registered circuit only (ModelRegistry.UnknownCircuit); registerCircuit / getCircuit', async () => {
+    await rejectsWith(registerModel(alice, model0), 'ModelRegistry.UnknownCircuit');
+    expect(await getModelByDigest(alice, model0.digest)).toBeNull();
+
+    const receipt = await registerCircuit(alice, { vk });
+    expect(receipt.circuitId).toBe(circuitId);
+    expect(receipt.circuitId).toBe('0xab3bbe875412cf769ae5e7440dc24e47dacae75156fd1dd068f7d9940e0fca26');
+    expect(receipt.nPublic).toBe(6); // 2 outputs + output commitment, job id, input hash, reveal
+    const circuit = await getCircuit(alice, circuitId);
+    expect(circuit).toMatchObject({ id: circuitId, nPublic: 6, owner: alice.address });
+    expect(circuit?.vk).toEqual(vk);
+    expect(await getCircuit(alice, hash(1))).toBeNull();
+    await rejectsWith(registerCircuit(bob, { vk }), 'ComputeJobs.CircuitExists');
+  });
+
   test('registerModel → receipt with modelId, events, fee; getModel / getModelByDigest', async () => {
     const receipt = await registerModel(alice, model0);
     expect(receipt.modelId).toBe(0n);
@@ -134,7 +155,7 @@ describe('ModelRegistry actions', () => {
       digest: model0.digest,
       ciphertextDigest: model0.ciphertextDigest,
       cid: model0.cid,
-      zkCommitment: model0.zkCommitment,
+      circuitId,
       royalty: 100_000,
       version: 1,
       previous: null,
@@ -209,18 +230,7 @@ describe('ModelRegistry actions', () => {
 });
 
 describe('ComputeJobs actions', () => {
-  const circuitId = circuitIdOf(vk);
-
-  test('registerCircuit / getCircuit; registerWorker / getWorker', async () => {
-    const receipt = await registerCircuit(alice, { vk });
-    expect(receipt.circuitId).toBe(circuitId);
-    expect(receipt.circuitId).toBe('0x77972eeaa0557879e7d0841afba8f46878bc9dc3a11cef71a6570b1b6ad2110e');
-    expect(receipt.nPublic).toBe(5);
-    const circuit = await getCircuit(alice, circuitId);
-    expect(circuit).toMatchObject({ id: circuitId, nPublic: 5, owner: alice.address });
-    expect(circuit?.vk).toEqual(vk);
-    expect(await getCircuit(alice, hash(1))).toBeNull();
-
+  test('registerWorker / getWorker', async () => {
     for (const [client, key] of [[bob, hash(0xb0b)], [charlie, hash(0xc4a)]] as const) {
       await registerWorker(client, { encryptionKey: key });
       expect(await getWorker(alice, client.address!)).toMatchObject({ account: client.address, encryptionKey: key, openJobs: 0 });
@@ -228,40 +238,67 @@ describe('ComputeJobs actions', () => {
     expect(await getWorker(alice, pairs['Dave']!.address)).toBeNull();
   });
 
-  test('inference job: submit → claim → result verified on chain → waitForJob / getInferenceOutputs', async () => {
+  test('inference jobs, committed and public outputs: submit (the model\'s circuit) → claim → result verified on chain → waitForJob / getInferenceOutputs', async () => {
     const deadline = (await head()) + 100;
-    const submitted = await submitInferenceJob(dave, {
-      modelId: 0n,
-      circuitId,
-      inputHash: field(fixture.input_hash),
-      inputCid: 'bafy-input',
-      reward: 1_000_000_000_000n,
-      deadline,
-    });
-    expect(submitted.jobId).toBe(0n); // the fixture's proof is for job 0
-    const waiting = waitForJob(dave, submitted.jobId, { timeoutMs: 30_000 });
+    const inputHash = field(fixture.input_hash);
+    const resultKey = u8aToHex(generateEncryptionKeyPair().publicKey) as Hex;
+    // The fixture's committed proof is for job 0, its public ones for jobs 0 and 1.
+    const committed = await submitInferenceJob(dave, { modelId: 0n, inputHash, inputCid: 'bafy-input', outputs: { resultKey }, reward: 1_000_000_000_000n, deadline });
+    expect(committed.jobId).toBe(0n);
+    const open = await submitInferenceJob(dave, { modelId: 0n, inputHash, inputCid: 'bafy-input-2', reward: 2_000_000_000_000n, deadline });
+    expect(open.jobId).toBe(1n);
+    const waiting = [waitForJob(dave, 0n, { timeoutMs: 30_000 }), waitForJob(dave, 1n, { timeoutMs: 30_000 })];
+    // The job records the model's circuit: the consumer never names one.
     expect(await getJob(alice, 0n)).toMatchObject({
       id: 0n,
       consumer: dave.address,
       reward: 1_000_000_000_000n,
       deadline,
       status: 'Open',
-      kind: { type: 'Inference', modelId: 0n, circuitId, inputHash: field(fixture.input_hash), inputCid: 'bafy-input', worker: null },
+      kind: { type: 'Inference', modelId: 0n, circuitId, inputHash, inputCid: 'bafy-input', outputs: { type: 'Committed', resultKey }, worker: null },
     });
+    expect((await getJob(alice, 1n))?.kind).toMatchObject({ type: 'Inference', circuitId, outputs: { type: 'Public' } });
+    const call = submitInferenceJobCall(dave, { modelId: 0n, inputHash, inputCid: 'x', reward: 1n, deadline });
+    expect(call.method.meta.args.map((a) => a.name.toString())).toEqual(['modelId', 'inputHash', 'inputCid', 'outputs', 'reward', 'deadline']);
+    // A result key nothing secret could be sealed to; a model without a circuit.
+    await rejectsWith(submitInferenceJob(dave, { modelId: 0n, inputHash, inputCid: 'x', outputs: { resultKey: hash(0) }, reward: 1n, deadline }), 'ComputeJobs.WeakEncryptionKey');
+    const plain = await registerModel(eve, { digest: hash(0x70), ciphertextDigest: hash(0x71), cid: 'bafy-plain', royalty: 0 });
+    expect((await getModel(alice, plain.modelId))?.circuitId).toBeNull();
+    await rejectsWith(submitInferenceJob(dave, { modelId: plain.modelId, inputHash, inputCid: 'x', reward: 1n, deadline }), 'ComputeJobs.ModelNotZkCapable');
 
     await claimJob(bob, { jobId: 0n });
+    await claimJob(bob, { jobId: 1n });
     expect((await getJob(alice, 0n))?.status).toBe('Claimed');
 
-    const proof = bytesOf(fixture.proofs.find((p) => p.job_id === '0')!.proof_hex);
+    const proofFor = (jobId: string, reveal: boolean) => bytesOf(fixture.proofs.find((p) => p.job_id === jobId && p.reveal === reveal)!.proof_hex);
     const output = fixture.expected_outputs_field.map((v) => BigInt(v));
-    // a wrong output does not verify: typed error, nothing paid
-    await rejectsWith(submitInferenceResult(bob, { jobId: 0n, output: [output[0]!, 40n], proof }), 'ComputeJobs.InvalidProof');
-    const result = await submitInferenceResult(bob, { jobId: 0n, output, proof });
-    expect(result.reward).toBe(1_000_000_000_000n);
-    expect(result.royalty).toBe(100_000_000_000n); // 10 % royalty
-    const job = await waiting;
-    expect(job.status).toBe('Completed');
-    expect(await getInferenceOutputs(alice, 0n)).toEqual(fixture.expected_outputs_field.map(field));
+    const outputCommitment = BigInt(fixture.out_commitment);
+
+    // Public outputs (job 1). Anything but the proven outputs, commitment and job fails: typed error, nothing paid.
+    const pub = { jobId: 1n, output, outputCommitment, proof: proofFor('1', true) };
+    await rejectsWith(submitInferenceResult(bob, { ...pub, output: [output[0]!, 40n] }), 'ComputeJobs.InvalidProof');
+    await rejectsWith(submitInferenceResult(bob, { ...pub, outputCommitment: outputCommitment + 1n }), 'ComputeJobs.InvalidProof');
+    await rejectsWith(submitInferenceResult(bob, { ...pub, proof: proofFor('0', true) }), 'ComputeJobs.InvalidProof'); // job 0's proof
+    await rejectsWith(submitInferenceResult(bob, { ...pub, output: [output[0]!] }), 'ComputeJobs.OutputCountMismatch');
+    await rejectsWith(submitInferenceResult(bob, { ...pub, sealedOutputCid: 'bafy-sealed' }), 'ComputeJobs.SealedOutputMismatch');
+    const result = await submitInferenceResult(bob, pub);
+    expect(result.reward).toBe(2_000_000_000_000n);
+    expect(result.royalty).toBe(200_000_000_000n); // 10 % royalty
+
+    // Committed outputs (job 0): no outputs on chain, the sealed outputs' CID instead, a proof with reveal = 0.
+    const hidden = { jobId: 0n, output: [], outputCommitment, sealedOutputCid: 'bafy-sealed-output', proof: proofFor('0', false) };
+    await rejectsWith(submitInferenceResult(bob, { ...hidden, output }), 'ComputeJobs.OutputCountMismatch');
+    const { sealedOutputCid: _none, ...unsealed } = hidden;
+    await rejectsWith(submitInferenceResult(bob, unsealed), 'ComputeJobs.SealedOutputMismatch');
+    await rejectsWith(submitInferenceResult(bob, { ...hidden, proof: proofFor('0', true) }), 'ComputeJobs.InvalidProof'); // a revealing proof
+    await rejectsWith(submitInferenceResult(bob, { ...hidden, outputCommitment: outputCommitment + 1n }), 'ComputeJobs.InvalidProof');
+    const sealed = await submitInferenceResult(bob, hidden);
+    expect(sealed.reward).toBe(1_000_000_000_000n);
+    expect(sealed.royalty).toBe(100_000_000_000n);
+
+    for (const job of await Promise.all(waiting)) expect(job.status).toBe('Completed');
+    expect(await getInferenceOutputs(alice, 1n)).toEqual({ output: fixture.expected_outputs_field.map(field), outputCommitment: field(fixture.out_commitment), sealedOutputCid: null });
+    expect(await getInferenceOutputs(alice, 0n)).toEqual({ output: [], outputCommitment: field(fixture.out_commitment), sealedOutputCid: 'bafy-sealed-output' });
     expect(await getInferenceOutputs(alice, 99n)).toBeNull();
   });
 
@@ -323,7 +360,6 @@ describe('ComputeJobs actions', () => {
   test('handBackJob returns an inference claim without a slash; the consumer is refunded', async () => {
     const { jobId } = await submitInferenceJob(dave, {
       modelId: 0n,
-      circuitId,
       inputHash: field(fixture.input_hash),
       inputCid: 'bafy-unreachable',
       reward: 3_000n,
@@ -344,7 +380,6 @@ describe('ComputeJobs actions', () => {
     const deadline = (await head()) + 3;
     const { jobId } = await submitInferenceJob(dave, {
       modelId: 0n,
-      circuitId,
       inputHash: field(fixture.input_hash),
       inputCid: 'bafy-input-2',
       reward: 5_000n,

@@ -89,11 +89,14 @@ describe('shipped call signatures', () => {
         { name: 'digest', type: 'H256', shape: '[u8;32]' },
         { name: 'ciphertext_digest', type: 'H256', shape: '[u8;32]' },
         { name: 'cid', type: 'Vec<u8>', shape: 'Vec<u8>' },
-        { name: 'zk_commitment', type: 'Option<H256>', shape: 'Option<[u8;32]>' },
+        { name: 'circuit', type: 'Option<CircuitId>', shape: 'Option<[u8;32]>' },
         { name: 'royalty', type: 'Permill', shape: 'u32' },
       ],
     });
-    expect(table['ComputeJobs']!.calls['submit_inference_result']?.args.map((a) => a.shape)).toEqual(['u64', 'Vec<[u8;32]>', '[u8;256]']);
+    expect(table['ComputeJobs']!.calls['submit_inference_result']?.args.map((a) => a.shape)).toEqual(['u64', 'Vec<[u8;32]>', '[u8;32]', 'Vec<u8>', '[u8;256]']);
+    // The consumer names the model, never the circuit: the job takes the model's.
+    expect(table['ComputeJobs']!.calls['submit_inference_job']?.args.map((a) => a.name)).toEqual(['model_id', 'input_hash', 'input_cid', 'outputs', 'reward', 'deadline']);
+    expect(table['ComputeJobs']!.calls['submit_inference_job']?.args[3]?.shape).toBe('enum{0:Public|1:Committed([u8;32])}');
     expect(table['ComputeJobs']!.calls['submit_aggregation_job']?.args.map((a) => a.name).at(-1)).toBe('result_key');
   });
 

@@ -2,67 +2,101 @@
  * @modelproof/sdk/jobs against the real devnet (chopsticks running the committed runtime).
  *
  * IPFS is a real Kubo node (`startIpfs`) behind `@modelproof/sdk/ipfs`. For the tampered-content
- * case the helpers are pointed at a compromised endpoint in front of it: content addressing makes
+ * cases the helpers are pointed at a compromised endpoint in front of it: content addressing makes
  * altering bytes inside Kubo impossible, so a lying node is the realistic way to be served them.
  *
- * The "worker" and "committee" are played by this test with the SDK's own helpers (snarkjs,
- * a root devDependency, proves in the test only).
+ * Verifiable inference runs on the compiled demo model (packages/stack/demo-model: 8 → 16 → 4,
+ * compiled by `modelproof-model`). There is no worker daemon here: this test plays the worker with
+ * real parts — a registered worker account claims the job, fetches the model bundle with its
+ * grant, opens the sealed input with its X25519 key, proves with snarkjs (a root devDependency,
+ * used by the test only) and posts the result; for committed outputs it seals them to the job's
+ * result key. The "committee" of the aggregation jobs is played the same way.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { type Devnet, type IpfsNode, startDevnet, startIpfs } from '@modelproof/devnet';
 import {
   type Hex,
+  type Job,
   type ModelproofClient,
+  circuitIdOf,
   claimJob,
   closeContributions,
   contribute,
   createClient,
   formCommittee,
+  getCircuit,
+  getInferenceOutputs,
   getJob,
   getJobLimits,
+  getModel,
   grantAccess,
+  handBackJob,
   isModelproofError,
   registerCircuit,
   registerModel,
   registerWorker,
   reportContribution,
+  submitInferenceJob,
+  submitInferenceJobCall,
   submitInferenceResult,
 } from '@modelproof/sdk';
 import { generateContentKey, generateEncryptionKeyPair, wrapKey } from '@modelproof/sdk/crypto';
-import { createIpfs } from '@modelproof/sdk/ipfs';
+import { type Ipfs, createIpfs } from '@modelproof/sdk/ipfs';
 import {
+  type InferenceResult,
   type IpfsStore,
+  type SaltedVector,
   checkContribution,
   checkInferenceProof,
   computePartialSum,
   contributeVector,
   createAggregationJob,
-  encodeInferenceInput,
   fetchAggregate,
-  parseInferenceInput,
+  openInferenceInput,
+  quantizeInput,
+  sealInferenceOutput,
   submitInferenceAndWait,
   submitPartialSum,
   verifyInferenceJob,
   waitForAggregate,
   waitForCommittee,
 } from '@modelproof/sdk/jobs';
+import {
+  type PublishedCompiledModel,
+  compiledModelFromFiles,
+  decodeBundle,
+  fetchModel,
+  getModelInterface,
+  grantModelAccess,
+  publishCompiledModel,
+  publishModel,
+} from '@modelproof/sdk/models';
 import { openShare, parseManifest } from '@modelproof/sdk/smpc';
-import { fieldToHex, fromField, inputHash, modelCommitment, toField } from '@modelproof/sdk/zk';
+import { dequantize, fieldToHex, fromField, inputHash, proofFromSnarkjs, publicSignals, randomSalt, toField, verifyGroth16 } from '@modelproof/sdk/zk';
 import { rejectsWith } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BUILD = join(ROOT, 'circuits', 'build', 'mlp_2x2');
-const vk = new Uint8Array(readFileSync(join(ROOT, 'runtime-spec', 'circuits', 'mlp_2x2', 'vk.bin')));
+const read = (...path: string[]): Uint8Array => new Uint8Array(readFileSync(join(ROOT, ...path)));
+/** The compiled demo model, as `modelproof-model compile` wrote it. */
+const DEMO_DIR = ['packages', 'stack', 'demo-model'];
+const demo = compiledModelFromFiles(Object.fromEntries(['model.json', 'model.wasm', 'model.zkey', 'vk.bin'].map((f) => [f, read(...DEMO_DIR, f)])));
+/** Held-out inputs of the demo model (the classifier's source data) and their true classes. */
+const heldOut = JSON.parse(readFileSync(join(ROOT, 'packages', 'model-compiler', 'examples', 'blobs-classifier', 'test.json'), 'utf8')) as { inputs: number[][]; labels: number[] };
+/** The test circuit: W = [[2, −3], [5, 7]], b = [1, −4] as constants (circuits/build/fixture_2x2/fixture.json). */
+const FIXTURE_DIR = ['circuits', 'build', 'fixture_2x2'];
+const fixtureVk = read('runtime-spec', 'circuits', 'fixture_2x2', 'vk.bin');
+const DEMO_OUTPUTS = 4;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 let snarkjs: Any;
-let encoding: { encodeProof(p: unknown): Uint8Array };
 
 /** A compromised IPFS endpoint in front of real Kubo: serves altered bytes for the CIDs in `corrupt`. */
 class TamperingEndpoint implements IpfsStore {
@@ -80,7 +114,6 @@ class TamperingEndpoint implements IpfsStore {
   }
 }
 
-
 let devnet: Devnet;
 let alice: ModelproofClient;
 let bob: ModelproofClient;
@@ -91,9 +124,11 @@ let ferdie: ModelproofClient;
 let mallory: ModelproofClient;
 const keys = { bob: generateEncryptionKeyPair(), charlie: generateEncryptionKeyPair(), eve: generateEncryptionKeyPair() };
 let ipfsNode: IpfsNode;
+let ipfs: Ipfs;
 let store: TamperingEndpoint;
 
 const head = async (): Promise<number> => (await alice.api.rpc.chain.getHeader()).number.toNumber();
+const nextJobId = async (): Promise<bigint> => BigInt((await alice.api.query['computeJobs']!['nextJobId']!()).toPrimitive() as number);
 
 /** Resolves once `read()` gives a value: checked now and at every new block (the subscription is live before the first check). */
 async function eventually<T>(read: () => Promise<T | null>): Promise<T> {
@@ -126,44 +161,124 @@ async function eventually<T>(read: () => Promise<T | null>): Promise<T> {
   });
 }
 
-// The model: y = W·x + b over the field (circuits/mlp_2x2).
-const W = [[3n, -7n], [-2n, 11n]];
-const b = [-5n, 8n];
-const weights = [...W.flat(), ...b];
-let modelId: bigint;
-let circuitId: Hex;
+// ---------------------------------------------------------------------------------------------
+// the worker, played by the test
 
-/** Plays the worker for one inference job: claim, fetch and check the input, prove with snarkjs, post. */
-async function serveInference(jobId: bigint): Promise<void> {
+/** Alice's demo model (the circuit registered with it), and Bob's copy of its proving artifacts, from the bundle his grant opens. */
+let published: PublishedCompiledModel;
+let bundle: Map<string, Uint8Array>;
+
+/** A Groth16 proof of the model's circuit for one job, with the outputs the circuit computed. */
+interface Proven {
+  /** The outputs as field elements (what `reveal = 1` publishes). */
+  y: bigint[];
+  outSalt: bigint;
+  /** `H(y ‖ out_salt)`, the circuit's output commitment. */
+  commitment: bigint;
+  proof: Uint8Array;
+  /** The proof's public signals as snarkjs computed them. */
+  signals: bigint[];
+}
+
+/** Proves `input` for `jobId` with a circuit's witness generator and proving key (snarkjs, in memory). */
+async function prove(
+  circuit: { wasm: Uint8Array; zkey: Uint8Array; outputs: number },
+  input: SaltedVector,
+  job: { jobId: bigint; inputHash: Hex; reveal: boolean },
+): Promise<Proven> {
+  const outSalt = randomSalt();
+  const witnessInput = {
+    x: input.values.map(String),
+    in_salt: input.salt.toString(),
+    out_salt: outSalt.toString(),
+    job_id: job.jobId.toString(),
+    input_hash: BigInt(job.inputHash).toString(),
+  };
+  // The outputs themselves: the witness with reveal = 1 (signal 0 is the constant 1, then y_pub…, out_commitment).
+  const wtns = { type: 'mem' };
+  await snarkjs.wtns.calculate({ ...witnessInput, reveal: '1' }, { type: 'mem', data: circuit.wasm }, wtns);
+  const witness = ((await snarkjs.wtns.exportJson(wtns)) as Array<bigint | string>).map((v) => BigInt(v));
+  const y = witness.slice(1, 1 + circuit.outputs);
+  const { proof, publicSignals: signals } = await snarkjs.groth16.fullProve(
+    { ...witnessInput, reveal: job.reveal ? '1' : '0' },
+    { type: 'mem', data: circuit.wasm },
+    { type: 'mem', data: circuit.zkey },
+  );
+  return { y, outSalt, commitment: witness[1 + circuit.outputs]!, proof: proofFromSnarkjs(proof), signals: (signals as string[]).map((v) => BigInt(v)) };
+}
+
+const demoCircuit = () => ({ wasm: bundle.get('model.wasm')!, zkey: bundle.get('model.zkey')!, outputs: DEMO_OUTPUTS });
+
+interface ServeOptions {
+  /** Before the honest result: submissions the chain must reject (they see what would be posted). */
+  attempts?: (honest: { jobId: bigint; output: bigint[]; outputCommitment: bigint; sealedOutputCid?: string; proof: Uint8Array }) => Promise<void>;
+  /** A cheating worker: seals these instead of the outputs it proved. */
+  sealOtherOutputs?: (y: bigint[]) => bigint[];
+}
+
+interface Served extends Proven {
+  job: Job;
+  input: SaltedVector;
+  sealedOutputCid?: string;
+}
+
+/** Plays Bob's worker for one inference job on the demo model: claim, open the sealed input, prove, (seal the outputs,) post. */
+async function serveInference(jobId: bigint, options: ServeOptions = {}): Promise<Served> {
   const job = await eventually(() => getJob(alice, jobId));
   if (job.kind.type !== 'Inference') throw new Error('not an inference job');
+  const { modelId, inputHash: hash, inputCid, outputs } = job.kind;
   await claimJob(bob, { jobId });
-  const x = parseInferenceInput(await store.cat(job.kind.inputCid), { inputHash: job.kind.inputHash }).map(fromField);
-  const y = W.map((row, i) => row[0]! * x[0]! + row[1]! * x[1]! + b[i]!);
-  const { proof } = await snarkjs.groth16.fullProve(
-    {
-      W: W.map((row) => row.map((v) => toField(v).toString())),
-      b: b.map((v) => toField(v).toString()),
-      x: x.map((v) => toField(v).toString()),
-      job_id: jobId.toString(),
-      zk_commitment: BigInt(modelCommitment(weights)).toString(),
-      input_hash: BigInt(job.kind.inputHash).toString(),
-    },
-    join(BUILD, 'mlp_2x2.wasm'),
-    join(BUILD, 'mlp_2x2.zkey'),
-  );
-  await submitInferenceResult(bob, { jobId, output: y.map(toField), proof: encoding.encodeProof(proof) });
+  const input = await openInferenceInput(await store.cat(inputCid), keys.bob, { modelId, inputHash: hash });
+  const committed = outputs.type === 'Committed';
+  const proven = await prove(demoCircuit(), input, { jobId, inputHash: hash, reveal: !committed });
+  let sealedOutputCid: string | undefined;
+  if (outputs.type === 'Committed') {
+    const values = options.sealOtherOutputs ? options.sealOtherOutputs(proven.y) : proven.y;
+    sealedOutputCid = await store.add(await sealInferenceOutput({ values, salt: proven.outSalt }, hexToU8a(outputs.resultKey), jobId));
+  }
+  const honest = {
+    jobId,
+    output: committed ? [] : proven.y,
+    outputCommitment: proven.commitment,
+    ...(sealedOutputCid === undefined ? {} : { sealedOutputCid }),
+    proof: proven.proof,
+  };
+  await options.attempts?.(honest);
+  await submitInferenceResult(bob, honest);
+  return { ...proven, job, input, ...(sealedOutputCid === undefined ? {} : { sealedOutputCid }) };
 }
+
+/** Runs `submitInferenceAndWait` for Dave while the test's worker serves the job. */
+async function inferWithWorker(
+  params: { modelId?: bigint; input: number[]; outputs?: 'public' | 'committed'; resultKeys?: { secretKey: Uint8Array; publicKey: Uint8Array } },
+  serve: ServeOptions = {},
+): Promise<{ result: InferenceResult; served: Served }> {
+  const jobId = await nextJobId();
+  const deadline = (await head()) + 100;
+  // Both at once: a worker failure surfaces at once rather than as the consumer's timeout.
+  const [served, result] = await Promise.all([
+    serveInference(jobId, serve),
+    submitInferenceAndWait(
+      dave,
+      { modelId: params.modelId ?? published.modelId, input: params.input, reward: 1_000_000_000n, deadline, ...(params.outputs ? { outputs: params.outputs } : {}), ...(params.resultKeys ? { resultKeys: params.resultKeys } : {}) },
+      { ipfs: store, timeoutMs: 60_000 },
+    ),
+  ]);
+  expect(result.jobId).toBe(jobId);
+  return { result, served };
+}
+
+const argmax = (values: readonly number[]): number => values.reduce((best, v, i) => (v > values[best]! ? i : best), 0);
 
 beforeAll(async () => {
   await cryptoWaitReady();
   snarkjs = await import('snarkjs' as string);
-  encoding = await import(join(ROOT, 'circuits', 'lib', 'encoding.mjs') as string);
   const keyring = new Keyring({ type: 'sr25519' });
   const pair = (n: string): KeyringPair => keyring.addFromUri(`//${n}`);
   devnet = await startDevnet();
   ipfsNode = await startIpfs();
-  store = new TamperingEndpoint(createIpfs({ url: ipfsNode.apiUrl }));
+  ipfs = createIpfs({ url: ipfsNode.apiUrl });
+  store = new TamperingEndpoint(ipfs);
   alice = await createClient({ endpoint: devnet.endpoint, signer: pair('Alice') });
   bob = alice.withSigner(pair('Bob'));
   charlie = alice.withSigner(pair('Charlie'));
@@ -172,15 +287,14 @@ beforeAll(async () => {
   ferdie = alice.withSigner(pair('Ferdie'));
   mallory = alice.withSigner(pair('Alice//stash'));
 
-  // Alice owns a ZK-capable model (commitment = our Poseidon of the weights) and registers the circuit.
-  const digest = fieldToHex(123n);
-  modelId = (await registerModel(alice, { digest, ciphertextDigest: fieldToHex(456n), cid: 'bafy-model', zkCommitment: modelCommitment(weights), royalty: 50_000 })).modelId;
-  circuitId = (await registerCircuit(alice, { vk })).circuitId;
   // Workers publish their X25519 keys (Eve's key only seals her aggregation results).
   await registerWorker(bob, { encryptionKey: keys.bob.publicKey });
   await registerWorker(charlie, { encryptionKey: keys.charlie.publicKey });
-  await grantAccess(alice, { modelId, grantee: bob.address!, envelope: await wrapKey(generateContentKey(), keys.bob.publicKey) });
-}, 120_000);
+  // Alice publishes the compiled demo model and grants Bob; Bob opens the bundle with his grant.
+  published = await publishCompiledModel(alice, ipfs, { ...demo, royalty: 50_000 });
+  await grantModelAccess(alice, { modelId: published.modelId, grantee: bob.address!, contentKey: published.contentKey });
+  bundle = decodeBundle(await fetchModel(bob, ipfs, { modelId: published.modelId, secretKey: keys.bob.secretKey }));
+}, 180_000);
 
 afterAll(async () => {
   await alice?.disconnect();
@@ -189,64 +303,241 @@ afterAll(async () => {
   await (globalThis as Any).curve_bn128?.terminate();
 });
 
-describe('verifiable inference (real devnet, real Kubo)', () => {
-  test('submitInferenceAndWait: submits, waits, re-verifies the accepted proof locally, returns signed outputs', async () => {
-    const x = [-4n, 9n];
-    const expected = W.map((row, i) => row[0]! * x[0]! + row[1]! * x[1]! + b[i]!); // [-80, 107]
-    const jobId = (await alice.api.query['computeJobs']!['nextJobId']!()).toPrimitive() as number;
-    const worker = serveInference(BigInt(jobId));
-    const result = await submitInferenceAndWait(
-      dave,
-      { modelId, circuitId, inputs: x, reward: 1_000_000_000n, deadline: (await head()) + 100 },
-      { ipfs: store, timeoutMs: 60_000, outputScaleBits: 0 },
+describe('verifiable inference on a compiled model (real devnet, real Kubo)', () => {
+  let publicResult: InferenceResult;
+
+  test('publishCompiledModel registers the circuit and the model bound to it in one batch; a second publication reuses the circuit', async () => {
+    const circuitId = circuitIdOf(demo.artifacts.verifyingKey);
+    expect(published.circuitId).toBe(circuitId);
+    expect(published.registeredCircuit).toBe(true);
+    // One extrinsic: the circuit's registration, the model's, and the batch that held them.
+    const names = published.receipt.events.map((e) => `${e.section}.${e.method}`);
+    expect(names).toEqual(expect.arrayContaining(['ComputeJobs.CircuitRegistered', 'ModelRegistry.ModelRegistered', 'Utility.BatchCompleted', 'System.ExtrinsicSuccess']));
+    expect(published.receipt.events.find((e) => e.method === 'CircuitRegistered')?.data).toMatchObject({ circuitId, nPublic: DEMO_OUTPUTS + 4 });
+    expect(await getModel(alice, published.modelId)).toMatchObject({ owner: alice.address, circuitId, digest: published.digest, cid: published.cid });
+    expect(await getCircuit(alice, circuitId)).toMatchObject({ nPublic: DEMO_OUTPUTS + 4, owner: alice.address, vk: demo.artifacts.verifyingKey });
+    // The manifest carries the public interface; the encrypted bundle, the proving artifacts (for granted workers).
+    expect(await getModelInterface(dave, store, published.modelId)).toEqual(demo.modelInterface);
+    expect([...bundle.keys()].sort()).toEqual(['model.json', 'model.wasm', 'model.zkey']);
+    expect(Buffer.from(bundle.get('model.zkey')!).equals(Buffer.from(demo.artifacts.provingKey))).toBe(true);
+    expect(Buffer.from(bundle.get('model.wasm')!).equals(Buffer.from(demo.artifacts.witnessGenerator))).toBe(true);
+    expect(Buffer.from(bundle.get('model.json')!).equals(Buffer.from(demo.artifacts.quantizedModel))).toBe(true);
+    await rejectsWith(fetchModel(charlie, ipfs, { modelId: published.modelId, secretKey: keys.charlie.secretKey }), 'Model.NoGrant');
+
+    // Charlie publishes the same compiled model: the circuit is on chain already, only the model is registered.
+    const again = await publishCompiledModel(charlie, ipfs, { ...demo, royalty: 0 });
+    expect(again.registeredCircuit).toBe(false);
+    expect(again.circuitId).toBe(circuitId);
+    expect(again.modelId).not.toBe(published.modelId);
+    expect(again.receipt.events.map((e) => `${e.section}.${e.method}`)).toContain('ModelRegistry.ModelRegistered');
+    expect(again.receipt.events.map((e) => e.method)).not.toContain('CircuitRegistered');
+    expect((await getModel(alice, again.modelId))?.circuitId).toBe(circuitId);
+    // Nobody is granted on Charlie's copy: nobody could open an input sealed for it.
+    await rejectsWith(
+      submitInferenceAndWait(dave, { modelId: again.modelId, input: heldOut.inputs[0]!, reward: 1_000n, deadline: (await head()) + 100 }, { ipfs: store }),
+      'Job.NoWorkers',
     );
-    await worker;
-    expect(result.jobId).toBe(BigInt(jobId));
+  }, 120_000);
+
+  test('public outputs: the input sealed to the granted workers, the proof re-verified locally, the outputs those the proof revealed', async () => {
+    const input = heldOut.inputs[0]!;
+    const { result, served } = await inferWithWorker({ input });
+    publicResult = result;
+    const { kind } = served.job;
+    if (kind.type !== 'Inference') throw new Error('not an inference job');
+
+    // What the consumer got is what the worker's proof revealed, re-verified.
     expect(result.verified).toBe(true);
-    expect(result.outputs).toEqual(expected);
-    expect(result.values).toEqual(expected.map(Number));
-    expect(result.outputFields).toEqual(expected.map((v) => fieldToHex(toField(v))));
-    expect(result.inputHash).toBe(inputHash(x));
-    expect(parseInferenceInput(await store.cat(result.inputCid))).toEqual(x.map(toField));
+    expect(result.visibility).toBe('public');
+    expect(served.signals.slice(0, DEMO_OUTPUTS)).toEqual(served.y);
+    expect(served.signals.slice(DEMO_OUTPUTS)).toEqual([served.commitment, result.jobId, BigInt(result.inputHash), 1n]);
+    expect(result.outputFields).toEqual(served.y.map(fieldToHex));
+    expect(result.outputs).toEqual(served.y.map(fromField));
+    expect(result.outputCommitment).toBe(fieldToHex(served.commitment));
+    expect(result.values).toEqual(result.outputs!.map((v) => dequantize(v, demo.modelInterface.outputScaleBits)));
+    expect(argmax(result.values!)).toBe(heldOut.labels[0]); // the classifier's class for this held-out point
+    expect(result.label).toBeUndefined(); // the interface names no labels
+    expect(await getInferenceOutputs(alice, result.jobId)).toEqual({ output: result.outputFields, outputCommitment: result.outputCommitment, sealedOutputCid: null });
+
+    // The job: the model's circuit, the salted hash of the quantized input; the input on IPFS sealed to Bob only.
+    expect(kind).toMatchObject({ modelId: published.modelId, circuitId: published.circuitId, inputHash: result.inputHash, inputCid: result.inputCid, outputs: { type: 'Public' } });
+    expect(served.input.values).toEqual(quantizeInput(input, demo.modelInterface));
+    expect(inputHash(served.input.values, served.input.salt)).toBe(result.inputHash);
+    await rejectsWith(openInferenceInput(await store.cat(result.inputCid), keys.charlie, { modelId: published.modelId, inputHash: result.inputHash }), 'Job.NotARecipient');
+    await rejectsWith(openInferenceInput(await store.cat(result.inputCid), keys.bob, { modelId: published.modelId + 1n, inputHash: result.inputHash }), 'Job.BadInput');
+
     expect(result.worker).toBe(bob.address);
-    expect(result.proof).toHaveLength(256);
-    expect(result.receipt.jobId).toBe(BigInt(jobId));
+    expect(result.proof).toEqual(served.proof);
+    expect(result.receipt.jobId).toBe(result.jobId);
     expect(result.completedIn.blockNumber).toBeGreaterThan(result.receipt.blockNumber);
     const block = await alice.api.rpc.chain.getBlock(result.completedIn.blockHash);
     expect(block.block.extrinsics[result.completedIn.extrinsicIndex]!.method.method).toBe('submitInferenceResult');
 
-    // verifyInferenceJob re-checks any completed job by id, with the same answer.
-    const again = await verifyInferenceJob(charlie, BigInt(jobId));
-    expect(again.outputs).toEqual(expected);
+    // verifyInferenceJob re-checks any completed job by id, with the same answer (no interface: no values).
+    const again = await verifyInferenceJob(charlie, result.jobId);
+    expect(again.outputs).toEqual(result.outputs);
+    expect(again.values).toBeUndefined();
     expect(again.completedIn).toEqual(result.completedIn);
     expect(Buffer.from(again.proof)).toEqual(Buffer.from(result.proof));
+    expect((await verifyInferenceJob(charlie, result.jobId, { ipfs: store })).values).toEqual(result.values);
 
     // The same proof and chain data, altered, fail the local check with the typed error.
-    const good = { vk, proofs: [result.proof], outputs: result.outputFields, jobId: result.jobId, zkCommitment: modelCommitment(weights), inputHash: result.inputHash };
+    const good = { vk: demo.artifacts.verifyingKey, proofs: [result.proof], outputs: result.outputFields, outputCommitment: result.outputCommitment, jobId: result.jobId, inputHash: result.inputHash };
     expect(checkInferenceProof(good)).toBe(result.proof);
-    await rejectsWith(Promise.resolve().then(() => checkInferenceProof({ ...good, jobId: result.jobId + 1n })), 'Zk.LocalVerificationFailed');
-    await rejectsWith(Promise.resolve().then(() => checkInferenceProof({ ...good, outputs: [result.outputFields[1]!, result.outputFields[0]!] })), 'Zk.LocalVerificationFailed');
+    const fails = (altered: typeof good | Omit<typeof good, 'outputs'> & { outputs: { committed: number } }) =>
+      rejectsWith(Promise.resolve().then(() => checkInferenceProof(altered)), 'Zk.LocalVerificationFailed');
+    await fails({ ...good, jobId: result.jobId + 1n });
+    await fails({ ...good, outputs: [result.outputFields[1]!, result.outputFields[0]!, ...result.outputFields.slice(2)] });
+    await fails({ ...good, outputCommitment: fieldToHex(served.commitment + 1n) });
+    await fails({ ...good, outputs: { committed: DEMO_OUTPUTS } }); // reveal = 0 is another statement
+    await fails({ ...good, vk: fixtureVk }); // another circuit's key
     const flipped = result.proof.slice();
     flipped[10]! ^= 1;
     const e = await rejectsWith(Promise.resolve().then(() => checkInferenceProof({ ...good, proofs: [flipped] })), 'Zk.LocalVerificationFailed');
     expect(isModelproofError((e as Error & { cause?: unknown }).cause, 'Zk.MalformedProof')).toBe(true);
   }, 120_000);
 
-  test('errors: no worker → Client.Timeout; unknown and open jobs; no input location; the input document', async () => {
+  test('committed outputs: only a commitment on chain; the worker seals the outputs to the result key, the consumer opens and checks them', async () => {
+    const input = heldOut.inputs[0]!; // the same input as the public job: the same outputs
+    const resultKeys = generateEncryptionKeyPair();
+    const { result, served } = await inferWithWorker({ input, outputs: 'committed', resultKeys });
+    const { kind } = served.job;
+    if (kind.type !== 'Inference') throw new Error('not an inference job');
+    expect(kind.outputs).toEqual({ type: 'Committed', resultKey: u8aToHex(resultKeys.publicKey) });
+    expect(result.resultKeys).toBe(resultKeys);
+
+    // Nothing of the outputs is public: zeros in the proof, nothing stored but the commitment and the sealed object's CID.
+    expect(served.signals).toEqual([...new Array<bigint>(DEMO_OUTPUTS).fill(0n), served.commitment, result.jobId, BigInt(result.inputHash), 0n]);
+    expect(result.visibility).toBe('committed');
+    expect(result.outputFields).toEqual([]);
+    expect(await getInferenceOutputs(alice, result.jobId)).toEqual({ output: [], outputCommitment: fieldToHex(served.commitment), sealedOutputCid: served.sealedOutputCid });
+    // The consumer opened them: the outputs the worker proved, the same as the public job's on this input.
+    expect(result.outputCommitment).toBe(fieldToHex(served.commitment));
+    expect(result.outputs).toEqual(served.y.map(fromField));
+    expect(result.outputs).toEqual(publicResult.outputs);
+    expect(result.values).toEqual(publicResult.values);
+
+    // Re-verifying: without the result keys the outputs stay closed; with another key they do not open.
+    const closed = await verifyInferenceJob(charlie, result.jobId);
+    expect(closed).toMatchObject({ visibility: 'committed', verified: true, outputs: null, outputCommitment: result.outputCommitment });
+    await rejectsWith(verifyInferenceJob(charlie, result.jobId, { ipfs: store, resultKeys: keys.charlie }), 'Job.NotARecipient');
+    expect((await verifyInferenceJob(dave, result.jobId, { ipfs: store, resultKeys })).outputs).toEqual(result.outputs);
+    // A sealed object altered on the way fails its authentication.
+    store.corrupt.add(served.sealedOutputCid!);
+    await rejectsWith(verifyInferenceJob(dave, result.jobId, { ipfs: store, resultKeys }), 'Job.BadInput');
+    store.corrupt.delete(served.sealedOutputCid!);
+  }, 120_000);
+
+  test('committed outputs whose sealed object does not match the verified commitment: the chain cannot see it, the consumer rejects it (Job.BadInput)', async () => {
+    const resultKeys = generateEncryptionKeyPair();
+    const jobId = await nextJobId();
+    // A cheating worker proves the true outputs but seals others (correctly encrypted to the consumer).
+    const serving = serveInference(jobId, { sealOtherOutputs: (y) => [toField(fromField(y[0]!) + 4096n), ...y.slice(1)] });
     await rejectsWith(
-      submitInferenceAndWait(dave, { modelId, circuitId, inputs: [1n, 2n], inputCid: 'bafy-nobody', reward: 1_000n, deadline: (await head()) + 100 }, { timeoutMs: 1_500 }),
+      submitInferenceAndWait(dave, { modelId: published.modelId, input: heldOut.inputs[1]!, outputs: 'committed', resultKeys, reward: 1_000n, deadline: (await head()) + 100 }, { ipfs: store, timeoutMs: 60_000 }),
+      'Job.BadInput',
+    );
+    const served = await serving;
+    expect((await getJob(alice, jobId))?.status).toBe('Completed');
+    await rejectsWith(verifyInferenceJob(dave, jobId, { ipfs: store, resultKeys }), 'Job.BadInput');
+    // The proof itself was sound: without opening, the job verifies.
+    expect(await verifyInferenceJob(dave, jobId)).toMatchObject({ verified: true, outputs: null, outputCommitment: fieldToHex(served.commitment) });
+  }, 120_000);
+
+  test('tampered results are rejected by the chain (ComputeJobs.InvalidProof) and nothing is paid; the honest one then settles', async () => {
+    let tried = 0;
+    const attempts = async (honest: { jobId: bigint; output: bigint[]; outputCommitment: bigint; sealedOutputCid?: string; proof: Uint8Array }) => {
+      tried += 1;
+      if (honest.output.length > 0) {
+        await rejectsWith(submitInferenceResult(bob, { ...honest, output: [honest.output[0]! + 1n, ...honest.output.slice(1)] }), 'ComputeJobs.InvalidProof');
+        await rejectsWith(submitInferenceResult(bob, { ...honest, output: [...honest.output.slice(1), honest.output[0]!] }), 'ComputeJobs.InvalidProof');
+      }
+      await rejectsWith(submitInferenceResult(bob, { ...honest, outputCommitment: honest.outputCommitment + 1n }), 'ComputeJobs.InvalidProof');
+      const forged = honest.proof.slice();
+      forged[200]! ^= 1;
+      await rejectsWith(submitInferenceResult(bob, { ...honest, proof: forged }), 'ComputeJobs.InvalidProof');
+      // Still claimed, no result stored: nothing was paid.
+      expect((await getJob(alice, honest.jobId))?.status).toBe('Claimed');
+      expect(await getInferenceOutputs(alice, honest.jobId)).toBeNull();
+    };
+    const pub = await inferWithWorker({ input: heldOut.inputs[2]! }, { attempts });
+    expect(pub.result.outputs).toEqual(pub.served.y.map(fromField));
+    const hidden = await inferWithWorker({ input: heldOut.inputs[2]!, outputs: 'committed' }, { attempts });
+    expect(hidden.result.outputs).toEqual(pub.result.outputs);
+    expect(tried).toBe(2);
+  }, 180_000);
+
+  test('a job cannot name another circuit: it takes its model\'s, and a proof of another circuit fails (ComputeJobs.InvalidProof)', async () => {
+    // The call has no circuit parameter at all.
+    const call = submitInferenceJobCall(dave, { modelId: 0n, inputHash: fieldToHex(1n), inputCid: 'x', reward: 1n, deadline: 1 });
+    expect(call.method.meta.args.map((a) => a.name.toString())).toEqual(['modelId', 'inputHash', 'inputCid', 'outputs', 'reward', 'deadline']);
+
+    // Model F is bound to the test circuit A (fixture_2x2); Bob is granted on it.
+    const fixtureCircuit = (await registerCircuit(alice, { vk: fixtureVk })).circuitId;
+    expect(fixtureCircuit).not.toBe(published.circuitId);
+    const f = await registerModel(alice, { digest: fieldToHex(0xf1n), ciphertextDigest: fieldToHex(0xf2n), cid: 'bafy-fixture-model', circuitId: fixtureCircuit, royalty: 0 });
+    await grantAccess(alice, { modelId: f.modelId, grantee: bob.address!, envelope: await wrapKey(generateContentKey(), keys.bob.publicKey) });
+    const deadline = (await head()) + 100;
+
+    // A job on F whose input is one the demo model (circuit B) can prove: Bob proves it with B, for this very job.
+    const x = quantizeInput(heldOut.inputs[3]!, demo.modelInterface);
+    const salt = randomSalt();
+    const hash = inputHash(x, salt);
+    const { jobId } = await submitInferenceJob(dave, { modelId: f.modelId, inputHash: hash, inputCid: 'bafy-x', outputs: { resultKey: keys.eve.publicKey }, reward: 1_000n, deadline });
+    expect((await getJob(alice, jobId))?.kind).toMatchObject({ type: 'Inference', modelId: f.modelId, circuitId: fixtureCircuit });
+    await claimJob(bob, { jobId });
+    const other = await prove(demoCircuit(), { values: x, salt }, { jobId, inputHash: hash, reveal: false });
+    // A sound proof of circuit B for this job's signals…
+    expect(verifyGroth16(demo.artifacts.verifyingKey, other.proof, publicSignals({ outputs: { committed: DEMO_OUTPUTS }, outputCommitment: other.commitment, jobId, inputHash: hash }))).toBe(true);
+    const sealed = await store.add(await sealInferenceOutput({ values: other.y, salt: other.outSalt }, keys.eve.publicKey, jobId));
+    // …is not a proof of the job's circuit A.
+    await rejectsWith(submitInferenceResult(bob, { jobId, output: [], outputCommitment: other.commitment, sealedOutputCid: sealed, proof: other.proof }), 'ComputeJobs.InvalidProof');
+    await handBackJob(bob, { jobId, reason: 'Withdrawn' });
+
+    // The same worker with circuit A's artifacts serves a job on F: x = [3, 4] → y = W·x + b = [−5, 39].
+    const fx = [3n, 4n];
+    const fSalt = randomSalt();
+    const fHash = inputHash(fx, fSalt);
+    const fJob = (await submitInferenceJob(dave, { modelId: f.modelId, inputHash: fHash, inputCid: 'bafy-fx', reward: 1_000n, deadline })).jobId;
+    await claimJob(bob, { jobId: fJob });
+    const fixture = { wasm: read(...FIXTURE_DIR, 'fixture_2x2.wasm'), zkey: read(...FIXTURE_DIR, 'fixture_2x2.zkey'), outputs: 2 };
+    const right = await prove(fixture, { values: fx, salt: fSalt }, { jobId: fJob, inputHash: fHash, reveal: true });
+    // A's proof is accepted, and it is not a proof of B.
+    await submitInferenceResult(bob, { jobId: fJob, output: right.y, outputCommitment: right.commitment, proof: right.proof });
+    const verified = await verifyInferenceJob(dave, fJob);
+    expect(verified.outputs).toEqual([-5n, 39n]);
+    await rejectsWith(
+      Promise.resolve().then(() =>
+        checkInferenceProof({ vk: demo.artifacts.verifyingKey, proofs: [verified.proof], outputs: verified.outputFields, outputCommitment: verified.outputCommitment, jobId: fJob, inputHash: fHash }),
+      ),
+      'Zk.LocalVerificationFailed',
+    );
+  }, 120_000);
+
+  test('errors: no worker serving → Client.Timeout; unknown and open jobs; bad inputs; a model without an interface', async () => {
+    // Nobody serves this job (the input is sealed to Bob, who is not listening): the wait times out, the job stays open.
+    const open = await nextJobId();
+    await rejectsWith(
+      submitInferenceAndWait(dave, { modelId: published.modelId, modelInterface: demo.modelInterface, input: heldOut.inputs[4]!, reward: 1_000n, deadline: (await head()) + 100 }, { ipfs: store, timeoutMs: 1_500 }),
       'Client.Timeout',
     );
-    const open = (await alice.api.query['computeJobs']!['nextJobId']!()).toPrimitive() as number;
-    await rejectsWith(verifyInferenceJob(alice, BigInt(open - 1)), 'Job.NotReady');
+    expect((await getJob(alice, open))?.status).toBe('Open');
+    await rejectsWith(verifyInferenceJob(alice, open), 'Job.NotReady');
     await rejectsWith(verifyInferenceJob(alice, 9_999n), 'Job.NotFound');
-    await rejectsWith(submitInferenceAndWait(dave, { modelId, circuitId, inputs: [1n, 2n], reward: 1_000n, deadline: (await head()) + 100 }), 'Job.InvalidParams');
-    await rejectsWith(submitInferenceAndWait(dave, { modelId, circuitId, inputs: [0.5, 2], reward: 1_000n, deadline: (await head()) + 100 }, { ipfs: store }), 'Job.InvalidParams');
-    // The input document: canonical, and bound to the job's input hash.
-    const doc = encodeInferenceInput([toField(-4n), 9n]);
-    expect(parseInferenceInput(doc, { inputHash: inputHash([-4n, 9n]) })).toEqual([toField(-4n), 9n]);
-    await rejectsWith(Promise.resolve().then(() => parseInferenceInput(doc, { inputHash: inputHash([4n, 9n]) })), 'Job.BadInput');
-    await rejectsWith(Promise.resolve().then(() => parseInferenceInput(new TextEncoder().encode('{"format":"x"}'))), 'Job.BadInput');
+
+    const params = { modelId: published.modelId, reward: 1_000n, deadline: (await head()) + 100 };
+    await rejectsWith(submitInferenceAndWait(dave, { ...params, input: heldOut.inputs[0]! }, undefined as never), 'Job.InvalidParams'); // no IPFS
+    await rejectsWith(submitInferenceAndWait(dave, { ...params, input: heldOut.inputs[0]!.slice(1) }, { ipfs: store }), 'Job.InvalidParams'); // 7 values for 8
+    await rejectsWith(submitInferenceAndWait(dave, { ...params, input: [1e6, 0, 0, 0, 0, 0, 0, 0] }, { ipfs: store }), 'Job.InvalidParams'); // outside the calibrated range
+    await rejectsWith(submitInferenceAndWait(dave, { ...params, input: [Number.NaN, 0, 0, 0, 0, 0, 0, 0] }, { ipfs: store }), 'Job.InvalidParams');
+    const bogusKeys = { ...generateEncryptionKeyPair(), publicKey: keys.eve.publicKey };
+    await rejectsWith(submitInferenceAndWait(dave, { ...params, input: heldOut.inputs[0]!, outputs: 'committed', resultKeys: bogusKeys }, { ipfs: store }), 'Job.InvalidParams');
+    expect(await nextJobId()).toBe(open + 1n); // none of these submitted a job
+
+    // A model bound to the demo circuit but published without an interface cannot take numbers.
+    const plain = await publishModel(alice, ipfs, { data: new TextEncoder().encode('not a compiled model'), royalty: 0, circuitId: published.circuitId });
+    await rejectsWith(getModelInterface(dave, store, plain.modelId), 'Model.NoInterface');
+    await rejectsWith(submitInferenceAndWait(dave, { ...params, modelId: plain.modelId, input: heldOut.inputs[0]! }, { ipfs: store }), 'Model.NoInterface');
   }, 60_000);
 });
 

@@ -1,8 +1,10 @@
 // A transaction built and signed with @modelproof/sdk/offline only, submitted to a real devnet
 // (chopsticks running the committed runtime): chain data is fetched with plain @polkadot/api, the
 // building and signing use nothing but the offline entry.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startDevnet, type Devnet } from '@modelproof/devnet';
 import {
   buildCall,
@@ -23,7 +25,10 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 const require = createRequire(import.meta.url);
 const { ApiPromise, WsProvider } = require('@polkadot/api') as typeof import('@polkadot/api');
 const { Keyring } = require('@polkadot/keyring') as typeof import('@polkadot/keyring');
-const { cryptoWaitReady } = require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
+const { blake2AsHex, cryptoWaitReady } = require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
+
+/** The test circuit's verifying key in the chain's encoding (runtime-spec/circuits/fixture_2x2). */
+const fixtureVk = new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', '..', 'runtime-spec', 'circuits', 'fixture_2x2', 'vk.bin')));
 
 const hex32 = (): Hex => `0x${randomBytes(32).toString('hex')}` as Hex;
 
@@ -110,7 +115,7 @@ describe('@modelproof/sdk/offline against a devnet', () => {
     const digest = hex32();
     const ciphertextDigest = hex32();
     const cid = `bafkrei${randomBytes(20).toString('hex')}`;
-    const call = buildCall('ModelRegistry', 'register_model', { digest, ciphertextDigest, cid, zkCommitment: null, royalty: 50_000 });
+    const call = buildCall('ModelRegistry', 'register_model', { digest, ciphertextDigest, cid, circuit: null, royalty: 50_000 });
     const info = await chainInfo(alice.address);
     const { signed } = signOffline(call, info);
 
@@ -148,13 +153,44 @@ describe('@modelproof/sdk/offline against a devnet', () => {
     expect(stored.digest.toHex()).toBe(digest);
     expect(stored.ciphertextDigest.toHex()).toBe(ciphertextDigest);
     expect(stored.royalty.toNumber()).toBe(50_000);
-    expect(stored.zkCommitment.isNone).toBe(true);
+    expect(stored.circuit.isNone).toBe(true);
     expect(stored.version.toNumber()).toBe(1);
     expect(new TextDecoder().decode(stored.cid.toU8a(true))).toBe(cid);
     expect((await api.query.modelRegistry.modelByDigest(digest, alice.address)).unwrap().toBigInt()).toBe(modelId);
 
     // The transaction as the chain stored it decodes to what was built.
     expect(decodeTransaction(block.block.extrinsics[index]!.toHex() as Hex, { signed: true })).toEqual(decoded);
+  });
+
+  test('a compiled model published offline: Utility.batch_all(register_circuit, register_model bound to it) lands as one', async () => {
+    const circuitId = blake2AsHex(fixtureVk, 256) as Hex;
+    const digest = hex32();
+    const cid = `bafkrei${randomBytes(20).toString('hex')}`;
+    const registerModel = buildCall('ModelRegistry', 'register_model', { digest, ciphertextDigest: hex32(), cid, circuit: circuitId, royalty: 0 });
+    const info = await chainInfo(alice.address);
+
+    // Alone, the model names a circuit the chain does not know: dispatched, and failed.
+    const alone = await submitAndWaitInBlock(signOffline(registerModel, info).signed);
+    const failures = (await (await api.at(alone)).query.system.events()).map((e) => e.event).filter((e) => api.events.system.ExtrinsicFailed.is(e));
+    expect(failures).toHaveLength(1);
+    const failure = failures[0]!;
+    if (!api.events.system.ExtrinsicFailed.is(failure)) throw new Error('unreachable');
+    const meta = api.registry.findMetaError(failure.data.dispatchError.asModule);
+    expect(`${meta.section}.${meta.name}`).toBe('modelRegistry.UnknownCircuit');
+    expect((await api.query.modelRegistry.modelByDigest(digest, alice.address)).isNone).toBe(true);
+
+    // In one batch with the circuit's registration, both land.
+    const batch = buildCall('Utility', 'batch_all', { calls: [buildCall('ComputeJobs', 'register_circuit', { vk: fixtureVk }), registerModel] });
+    const { signed } = signOffline(batch, await chainInfo(alice.address));
+    expect(decodeTransaction(signed, { signed: true }).args).toEqual(batch.args);
+    const modelId = (await api.query.modelRegistry.nextModelId()).toBigInt();
+    const inBlock = await submitAndWaitInBlock(signed);
+    const events = (await (await api.at(inBlock)).query.system.events()).map((e) => `${e.event.section}.${e.event.method}`);
+    expect(events).toEqual(expect.arrayContaining(['computeJobs.CircuitRegistered', 'modelRegistry.ModelRegistered', 'utility.BatchCompleted', 'system.ExtrinsicSuccess']));
+    expect((await api.query.computeJobs.circuits(circuitId)).unwrap().nPublic.toNumber()).toBe(6);
+    const stored = (await api.query.modelRegistry.models(modelId)).unwrap();
+    expect(stored.circuit.unwrap().toHex()).toBe(circuitId);
+    expect((await api.query.modelRegistry.modelByDigest(digest, alice.address)).unwrap().toBigInt()).toBe(modelId);
   });
 
   test('an Escrow.create built offline lands too; a tampered signature is refused by the chain', async () => {

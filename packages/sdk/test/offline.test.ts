@@ -142,7 +142,12 @@ describe('getRegistry', () => {
     );
     const register = reg.calls.find((c) => c.call === 'register_model')!;
     expect(register.palletIndex).toBe(20);
-    expect(register.fields.map((f) => f.key)).toEqual(['digest', 'ciphertextDigest', 'cid', 'zkCommitment', 'royalty']);
+    expect(register.fields.map((f) => f.key)).toEqual(['digest', 'ciphertextDigest', 'cid', 'circuit', 'royalty']);
+    // A job names its model, not a circuit; its outputs are public or committed to a result key.
+    const job = reg.calls.find((c) => c.call === 'submit_inference_job')!;
+    expect(job.fields.map((f) => f.key)).toEqual(['modelId', 'inputHash', 'inputCid', 'outputs', 'reward', 'deadline']);
+    const result = reg.calls.find((c) => c.call === 'submit_inference_result')!;
+    expect(result.fields.map((f) => f.key)).toEqual(['jobId', 'output', 'outputCommitment', 'sealedOutputCid', 'proof']);
   });
 
   test('rejects metadata it cannot decode and versions that are not the metadata’s', () => {
@@ -164,7 +169,7 @@ describe('buildCall', () => {
     digest: h(0x11),
     ciphertextDigest: h(0x22),
     cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
-    zkCommitment: null,
+    circuit: null,
     royalty: 50_000,
   };
 
@@ -194,7 +199,7 @@ describe('buildCall', () => {
       digest: h(0x11),
       ciphertext_digest: h(0x22),
       cid: registerArgs.cid,
-      zk_commitment: null,
+      circuit: null,
       royalty: 50_000n,
     });
     expect(b.method).toBe(a.method);
@@ -210,9 +215,9 @@ describe('buildCall', () => {
   test('bad arguments: Offline.InvalidArgs naming the argument', () => {
     const bad = (args: Record<string, unknown>, message: RegExp) =>
       expectCode(() => buildCall('ModelRegistry', 'register_model', args), 'Offline.InvalidArgs', message);
-    const { zkCommitment: _omit, ...withoutZk } = registerArgs;
-    bad(withoutZk, /zkCommitment.*missing.*null for None/);
-    bad({ ...registerArgs, zkCommitment: undefined }, /zkCommitment.*missing/);
+    const { circuit: _omit, ...withoutCircuit } = registerArgs;
+    bad(withoutCircuit, /circuit.*missing.*null for None/);
+    bad({ ...registerArgs, circuit: undefined }, /circuit.*missing/);
     bad({ ...registerArgs, owner: bob.address }, /no argument "owner"/);
     bad({ ...registerArgs, digest: '0x1234' }, /digest.*32 bytes/);
     bad({ ...registerArgs, digest: new Uint8Array(31) }, /digest.*32 bytes/);
@@ -222,7 +227,12 @@ describe('buildCall', () => {
     bad({ ...registerArgs, royalty: 2 ** 32 }, /royalty.*out of range/);
     bad({ ...registerArgs, royalty: 1.5 }, /royalty.*not a safe integer/);
     bad({ ...registerArgs, royalty: 'half' }, /royalty/);
-    bad({ ...registerArgs, zkCommitment: 'xyz' }, /zkCommitment.*32 bytes/);
+    bad({ ...registerArgs, circuit: 'xyz' }, /circuit.*32 bytes/);
+    const job = (outputs: unknown) =>
+      buildCall('ComputeJobs', 'submit_inference_job', { modelId: 1n, inputHash: h(0x01), inputCid: 'bafy', outputs, reward: 1n, deadline: 10 });
+    expectCode(() => job('Secret'), 'Offline.InvalidArgs', /outputs.*unknown variant "Secret".*Public, Committed/);
+    expectCode(() => job('Committed'), 'Offline.InvalidArgs', /outputs.*carries data/);
+    expectCode(() => job({ Committed: { resultKey: '0x12' } }), 'Offline.InvalidArgs', /\(outputs\)\.Committed\.resultKey: expected 32 bytes/);
     expectCode(() => buildCall('ModelRegistry', 'retire_model', { modelId: 2 ** 53 }), 'Offline.InvalidArgs', /bigint/);
     expectCode(() => buildCall('ModelRegistry', 'retire_model', { modelId: 2n ** 64n }), 'Offline.InvalidArgs', /out of range/);
     expectCode(() => buildCall('ModelRegistry', 'transfer_ownership', { modelId: 1, newOwner: 'not-an-address' }), 'Offline.InvalidArgs', /newOwner/);
@@ -240,10 +250,10 @@ describe('build → signing payload → sign → signed transaction → decode',
           digest: h(0x01),
           ciphertextDigest: h(0x02),
           cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
-          zkCommitment: h(0x03),
+          circuit: h(0x03),
           royalty: 125_000,
         }),
-      { digest: h(0x01), zkCommitment: h(0x03), royalty: 125_000 },
+      { digest: h(0x01), circuit: h(0x03), royalty: 125_000 },
     ],
     [
       'Escrow.create',
@@ -257,8 +267,28 @@ describe('build → signing payload → sign → signed transaction → decode',
     ],
     [
       'ComputeJobs.submit_inference_result',
-      () => buildCall('ComputeJobs', 'submit_inference_result', { jobId: 42n, output: [h(0x05), h(0x06)], proof: new Uint8Array(256).fill(9) }),
-      { jobId: 42n, output: [h(0x05), h(0x06)], proof: `0x${'09'.repeat(256)}` },
+      () =>
+        buildCall('ComputeJobs', 'submit_inference_result', {
+          jobId: 42n,
+          output: [h(0x05), h(0x06)],
+          outputCommitment: h(0x08),
+          sealedOutputCid: new Uint8Array(0),
+          proof: new Uint8Array(256).fill(9),
+        }),
+      { jobId: 42n, output: [h(0x05), h(0x06)], outputCommitment: h(0x08), sealedOutputCid: new Uint8Array(0), proof: `0x${'09'.repeat(256)}` },
+    ],
+    [
+      'ComputeJobs.submit_inference_job (committed outputs)',
+      () =>
+        buildCall('ComputeJobs', 'submit_inference_job', {
+          modelId: 3n,
+          inputHash: h(0x0a),
+          inputCid: 'bafy-sealed-input',
+          outputs: { Committed: { resultKey: h(0x0b) } },
+          reward: 10n ** 12n,
+          deadline: 900,
+        }),
+      { modelId: 3n, inputHash: h(0x0a), outputs: { Committed: { resultKey: h(0x0b) } }, reward: 10n ** 12n, deadline: 900 },
     ],
     [
       'ComputeJobs.register_worker',
@@ -296,8 +326,9 @@ describe('build → signing payload → sign → signed transaction → decode',
   });
 
   test('the long payload really is over 256 bytes and the short one is not', () => {
-    const long = roundTrip(cases[5]![1]());
-    const short = roundTrip(cases[4]![1]());
+    const named = (name: string) => cases.find(([n]) => n === name)![1];
+    const long = roundTrip(named('ComputeJobs.register_circuit (long payload)')());
+    const short = roundTrip(named('ComputeJobs.register_worker')());
     expect(hexToBytes(long.payload).length).toBeGreaterThan(256);
     expect(hexToBytes(short.payload).length).toBeLessThan(256);
     // Signing the unhashed long payload would not verify: the hashing matters.
