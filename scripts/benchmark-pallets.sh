@@ -23,6 +23,7 @@
 #   MODELPROOF_BENCH_STEPS   steps per component range (default 50)
 #   MODELPROOF_BENCH_REPEAT  repetitions per step (default 20)
 #   MODELPROOF_BENCH_SKIP_RUNTIME_REBUILD=1  skip step 4 (e.g. when trying the template)
+#   MODELPROOF_BENCH_PALLETS  the pallets to benchmark, e.g. "pallet_compute_jobs" (default: all three)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,6 +42,19 @@ pallets=(
   "pallet_escrow escrow"
   "pallet_compute_jobs compute-jobs"
 )
+if [[ -n "${MODELPROOF_BENCH_PALLETS:-}" ]]; then
+  selected=()
+  for entry in "${pallets[@]}"; do
+    for want in $MODELPROOF_BENCH_PALLETS; do
+      [[ "${entry%% *}" == "$want" ]] && selected+=("$entry")
+    done
+  done
+  if [[ ${#selected[@]} -eq 0 ]]; then
+    echo "[benchmark-pallets] MODELPROOF_BENCH_PALLETS names no known pallet: $MODELPROOF_BENCH_PALLETS" >&2
+    exit 2
+  fi
+  pallets=("${selected[@]}")
+fi
 
 log() { printf '[benchmark-pallets] %s\n' "$*" >&2; }
 timings=()
