@@ -198,3 +198,53 @@ describe('quantization', () => {
     }
   });
 });
+
+describe('dev powers of tau', () => {
+  test('stages are resumable: an interrupted run continues from its last finished stage', async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { devPtau, devPtauPath, terminateSnarkjs } = await import('../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'modelproof-ptau-'));
+    try {
+      const lines: string[] = [];
+      const stage2 = await devPtau(4, { dir, untilStage: 2, progress: (l) => lines.push(l) });
+      expect(stage2).toBe(join(dir, 'dev-pow4.stage1.ptau'));
+      expect(readdirSync(dir).sort()).toEqual(['dev-pow4.stage0.ptau', 'dev-pow4.stage1.ptau']);
+      expect(lines.filter((l) => /stage \d\/4:/.test(l))).toHaveLength(2);
+      const resumed: string[] = [];
+      const final = await devPtau(4, { dir, progress: (l) => resumed.push(l) });
+      expect(final).toBe(devPtauPath(4, dir));
+      expect(resumed).toContain('ptau: resuming after stage 2/4 (contribution (random entropy))');
+      expect(resumed.filter((l) => /stage \d\/4:/.test(l)).map((l) => /stage (\d)\/4/.exec(l)![1])).toEqual(['3', '4']);
+      expect(readdirSync(dir)).toEqual(['dev-pow4.ptau']);
+      expect(await ptauInfo(final)).toEqual({ power: 4, prepared: true });
+      // cached from now on
+      const again: string[] = [];
+      expect(await devPtau(4, { dir, progress: (l) => again.push(l) })).toBe(final);
+      expect(again).toEqual([`ptau: using cached ${final}`]);
+    } finally {
+      await terminateSnarkjs();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('choosing the phase-1 file', () => {
+  test('the smallest cached dev ptau that fits; an explicit file must be prepared and big enough', async () => {
+    const { copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { resolvePtau } = await import('../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'modelproof-ptau-cache-'));
+    try {
+      copyFileSync(devPtau, join(dir, 'dev-pow11.ptau'));
+      await expect(resolvePtau(9, { dir })).resolves.toMatchObject({ file: join(dir, 'dev-pow11.ptau'), power: 11, source: 'dev-cache' });
+      await expect(resolvePtau(11, { explicit: devPtau })).resolves.toMatchObject({ power: 11, source: 'file' });
+      await expect(resolvePtau(12, { explicit: devPtau })).rejects.toMatchObject({ code: 'Model.PtauMismatch', message: expect.stringMatching(/needs 2\^12/) });
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, 'junk.ptau'), 'not a ptau');
+      await expect(resolvePtau(4, { explicit: join(dir, 'junk.ptau') })).rejects.toMatchObject({ code: 'Model.PtauMismatch' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
