@@ -248,3 +248,53 @@ describe('choosing the phase-1 file', () => {
     }
   });
 });
+
+describe('graph normalisation against onnxruntime-node', () => {
+  test('Flatten, Gemm (transB = 0, alpha, beta, [1, N] bias), Reshape, MatMul without bias fold to the same function', async () => {
+    const { ortRun } = await import('./helpers.js');
+    const T = onnx.TensorProto;
+    const f32 = (name: string, dims: number[], values: number[]) =>
+      T.create({ name, dims, dataType: T.DataType.FLOAT, rawData: new Uint8Array(new Float32Array(values).buffer) });
+    const i64 = (name: string, values: number[]) => T.create({ name, dims: [values.length], dataType: T.DataType.INT64, int64Data: values });
+    const vi = (name: string, dims: (number | string)[]) => onnx.ValueInfoProto.create({
+      name,
+      type: { tensorType: { elemType: T.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    });
+    const A = onnx.AttributeProto.AttributeType;
+    const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3) * 0.8);
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'test',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'g',
+        input: [vi('x', ['N', 2, 3])],
+        output: [vi('y', ['N', 2])],
+        initializer: [f32('B', [6, 4], vals(24, 1)), f32('C', [1, 4], vals(4, 2)), i64('shape', [-1, 4]), f32('M', [4, 2], vals(8, 3))],
+        node: [
+          { name: 'flat', opType: 'Flatten', input: ['x'], output: ['x_flat'], attribute: [{ name: 'axis', i: 1, type: A.INT }] },
+          { name: 'gemm', opType: 'Gemm', input: ['x_flat', 'B', 'C'], output: ['h'], attribute: [{ name: 'alpha', f: 0.5, type: A.FLOAT }, { name: 'beta', f: 2, type: A.FLOAT }] },
+          { name: 'relu', opType: 'Relu', input: ['h'], output: ['h_relu'] },
+          { name: 'reshape', opType: 'Reshape', input: ['h_relu', 'shape'], output: ['h_row'] },
+          { name: 'id', opType: 'Identity', input: ['h_row'], output: ['h_id'] },
+          { name: 'matmul', opType: 'MatMul', input: ['h_id', 'M'], output: ['y'] },
+        ],
+      },
+    });
+    const bytes = onnx.ModelProto.encode(model).finish();
+    const g = loadOnnx(bytes);
+    expect(g.inputShape).toEqual([2, 3]);
+    expect(g.layers.map((l) => [l.ops, l.inputs, l.outputs, l.relu])).toEqual([[['Gemm', 'Relu'], 6, 4, true], [['MatMul'], 4, 2, false]]);
+    const xs = Array.from({ length: 30 }, (_, n) => vals(6, 10 + n).map((v) => v * 3));
+    const ref = (await ortRun(bytes, 'x', xs, ['y'], [2, 3])).y!;
+    // nested inputs ([2][3]) work like flat ones
+    const nested = xs.map((x) => [x.slice(0, 3), x.slice(3)]);
+    const q = quantize(g, nested);
+    xs.forEach((x, n) => {
+      const f = runFloat(g, x);
+      f.forEach((v, k) => expect(Math.abs(v - ref[n * 2 + k]!)).toBeLessThan(1e-5));
+      const qy = runQuantized(q, nested[n]).decoded;
+      qy.forEach((v, k) => expect(Math.abs(v - ref[n * 2 + k]!)).toBeLessThanOrEqual(q.expectedError.worstCaseBound[k]! + 1e-5));
+    });
+  });
+});
