@@ -253,7 +253,7 @@ describe('choosing the phase-1 file', () => {
 });
 
 describe('graph normalisation against onnxruntime-node', () => {
-  test('Flatten, Gemm (transB = 0, alpha, beta, [1, N] bias), Reshape, MatMul without bias fold to the same function', async () => {
+  test.each(['Flatten', 'x.view(x.size(0), -1)'])('%s, Gemm (transB = 0, alpha, beta, [1, N] bias), Reshape, MatMul without bias fold to the same function', async (flatten) => {
     const { ortRun } = await import('./helpers.js');
     const T = onnx.TensorProto;
     const f32 = (name: string, dims: number[], values: number[]) =>
@@ -273,9 +273,18 @@ describe('graph normalisation against onnxruntime-node', () => {
         name: 'g',
         input: [vi('x', ['N', 2, 3])],
         output: [vi('y', ['N', 2])],
-        initializer: [f32('B', [6, 4], vals(24, 1)), f32('C', [1, 4], vals(4, 2)), i64('shape', [-1, 4]), f32('M', [4, 2], vals(8, 3))],
+        initializer: [f32('B', [6, 4], vals(24, 1)), f32('C', [1, 4], vals(4, 2)), i64('shape', [-1, 4]), f32('M', [4, 2], vals(8, 3)), i64('zero', [0]), i64('minus1', [-1])],
         node: [
-          { name: 'flat', opType: 'Flatten', input: ['x'], output: ['x_flat'], attribute: [{ name: 'axis', i: 1, type: A.INT }] },
+          ...(flatten === 'Flatten'
+            ? [{ name: 'flat', opType: 'Flatten', input: ['x'], output: ['x_flat'], attribute: [{ name: 'axis', i: 1, type: A.INT }] }]
+            : [ // what torch.onnx.export writes for x.view(x.size(0), -1)
+              { name: '/Shape', opType: 'Shape', input: ['x'], output: ['s'] },
+              { name: '/Constant', opType: 'Constant', input: [], output: ['c0'], attribute: [{ name: 'value', t: T.create({ dims: [], dataType: T.DataType.INT64, int64Data: [0] }), type: A.TENSOR }] },
+              { name: '/Gather', opType: 'Gather', input: ['s', 'c0'], output: ['n'], attribute: [{ name: 'axis', i: 0, type: A.INT }] },
+              { name: '/Unsqueeze', opType: 'Unsqueeze', input: ['n', 'zero'], output: ['n1'] },
+              { name: '/Concat', opType: 'Concat', input: ['n1', 'minus1'], output: ['target'], attribute: [{ name: 'axis', i: 0, type: A.INT }] },
+              { name: '/Reshape', opType: 'Reshape', input: ['x', 'target'], output: ['x_flat'] },
+            ]),
           { name: 'gemm', opType: 'Gemm', input: ['x_flat', 'B', 'C'], output: ['h'], attribute: [{ name: 'alpha', f: 0.5, type: A.FLOAT }, { name: 'beta', f: 2, type: A.FLOAT }] },
           { name: 'relu', opType: 'Relu', input: ['h'], output: ['h_relu'] },
           { name: 'reshape', opType: 'Reshape', input: ['h_relu', 'shape'], output: ['h_row'] },
