@@ -58,7 +58,7 @@ export function quantizeNumber(value: number, scaleBits: number): bigint {
   }
   // Multiplying by a power of two is exact in binary floating point (it only moves the exponent).
   const scaled = Math.abs(value) * 2 ** scaleBits;
-  if (!Number.isFinite(scaled)) throw new ModelCompilerError('Model.InvalidInput', `${value} · 2^${scaleBits} overflows`);
+  if (!Number.isFinite(scaled)) throw new ModelCompilerError('Model.InvalidInput', `a value times 2^${scaleBits} overflows`);
   const q = BigInt(Math.round(scaled)); // Math.round of a non-negative number rounds halves up
   return value < 0 ? -q : q;
 }
@@ -125,7 +125,8 @@ export function encodeInputs(io: ModelIo, input: unknown): bigint[] {
   return flat.map((v, i) => {
     const q = quantizeNumber(v, io.inputScaleBits);
     if (q < -limit || q >= limit) {
-      throw new ModelCompilerError('Model.InputOutOfRange', `input value ${i} (${v}) is outside the calibrated input range ±${dequantizeNumber(limit, io.inputScaleBits)}`, { details: { index: i } });
+      // The value itself is not in the message: inputs may be private.
+      throw new ModelCompilerError('Model.InputOutOfRange', `input value ${i} is outside the calibrated input range ±${dequantizeNumber(limit, io.inputScaleBits)}`, { details: { index: i } });
     }
     return q;
   });

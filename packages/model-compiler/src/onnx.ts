@@ -3,7 +3,8 @@
  *
  * `loadOnnx(bytes)` decodes a ModelProto (onnx-proto) and folds its graph into a chain of dense
  * layers `y = W·x + b` (Gemm, MatMul + Add), each optionally followed by ReLU, with
- * Identity / Flatten / Reshape (on one batch row) / float Cast folded away. What follows the last
+ * Identity / Flatten / Reshape (on one batch row; shape arithmetic on constants folded) / float Cast
+ * folded away. What follows the last
  * linear layer and only serves classification — Softmax, ArgMax and skl2onnx's label mapping
  * (ArrayFeatureExtractor over the classes, Cast, Reshape, ZipMap) — is recorded as
  * `postprocess` and run outside the proof. Anything else is an error naming the op and its node.
@@ -67,7 +68,8 @@ const FLOAT = 1;
 const DOUBLE = 11;
 
 interface Const { kind: 'const'; dims: number[]; data: (number | string)[] }
-interface Act { kind: 'act'; size: number; layer: number | null; relu: boolean }
+/** The chain's activation: `shape` without the batch dimension; `layer` = the dense layer whose output it is. */
+interface Act { kind: 'act'; size: number; shape: number[]; layer: number | null; relu: boolean }
 interface Post { kind: 'post' }
 type Value = Const | Act | Post;
 
@@ -187,7 +189,7 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
     throw new ModelCompilerError('Model.UnsupportedGraph', `input ${input.name}: only the batch dimension may be dynamic (shape ${JSON.stringify(dims)})`);
   }
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  values.set(input.name!, { kind: 'act', size: inputSize, layer: null, relu: false });
+  values.set(input.name!, { kind: 'act', size: inputSize, shape: inputShape.slice(), layer: null, relu: false });
 
   const layers: DenseLayer[] = [];
   const opCounts: Record<string, number> = {};
@@ -240,6 +242,20 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
     // Ops on constants only (shape tensors and the like): Identity passes them through.
     if (op === 'Identity' && get(ins[0])?.kind === 'const') {
       set(need(0));
+      return;
+    }
+    // Shape arithmetic on constants (e.g. `x.view(x.size(0), -1)` exports Shape -> Gather ->
+    // Unsqueeze -> Concat -> Reshape): folded, with the batch dimension taken as 1.
+    if (op === 'Shape') {
+      const v = need(0);
+      if (v.kind !== 'act') throw unsupportedAttr('only the shape of the activation is supported');
+      if (attr(node, 'start') || attr(node, 'end')) throw unsupportedAttr('start / end are not supported');
+      const dims = batched ? [1, ...v.shape] : v.shape.slice();
+      set({ kind: 'const', dims: [dims.length], data: dims });
+      return;
+    }
+    if (FOLDABLE.has(op) && ins.every((n) => n === undefined || get(n)?.kind === 'const') && ins.length > 0) {
+      set(foldConst(op, node, ins.map((n) => (n === undefined ? undefined : (get(n) as Const | undefined))), (what) => unsupportedAttr(what)));
       return;
     }
     const first = need(0);
@@ -295,7 +311,7 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
             || (target.length === 2 && (target[0] === 1 || target[0] === -1 || target[0] === 0) && (target[1] === a.size || (target[1] === -1 && known === 1)));
           if (!ok) throw unsupportedAttr(`shape ${JSON.stringify(target)}: only a reshape to one row of ${a.size} values is supported`);
         }
-        set({ kind: 'act', size: a.size, layer: a.layer, relu: a.relu });
+        set({ kind: 'act', size: a.size, shape: op === 'Identity' || op === 'Cast' ? a.shape : [a.size], layer: a.layer, relu: a.relu });
         current = outs[0]!;
         return;
       }
@@ -320,7 +336,7 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
           bias = broadcastBias(C, N, `Gemm node ${label}`).map((v) => beta * v);
         }
         layers.push({ name: label, ops: ['Gemm'], inputs: K, outputs: N, weights: W, biases: bias, relu: false });
-        set({ kind: 'act', size: N, layer: layers.length - 1, relu: false });
+        set({ kind: 'act', size: N, shape: [N], layer: layers.length - 1, relu: false });
         current = outs[0]!;
         return;
       }
@@ -333,7 +349,7 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
         if (K !== a.size) throw new ModelCompilerError('Model.MalformedOnnx', `MatMul node ${label}: the matrix has ${K} rows, the activation has ${a.size} values`);
         const W = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, j) => Number(B.data[j * N + i])));
         layers.push({ name: label, ops: ['MatMul'], inputs: K, outputs: N, weights: W, biases: new Array<number>(N).fill(0), relu: false });
-        set({ kind: 'act', size: N, layer: layers.length - 1, relu: false });
+        set({ kind: 'act', size: N, shape: [N], layer: layers.length - 1, relu: false });
         current = outs[0]!;
         return;
       }
@@ -348,7 +364,7 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
         layer.biases = layer.biases.map((b, i) => b + bias[i]!);
         layer.ops.push('Add');
         layer.name = `${layer.name}+${label}`;
-        set({ kind: 'act', size: a.size, layer: a.layer, relu: false });
+        set({ kind: 'act', size: a.size, shape: [a.size], layer: a.layer, relu: false });
         current = outs[0]!;
         return;
       }
@@ -358,7 +374,7 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
         const layer = layers[a.layer]!;
         if (!layer.relu) layer.ops.push('Relu');
         layer.relu = true;
-        set({ kind: 'act', size: a.size, layer: a.layer, relu: true });
+        set({ kind: 'act', size: a.size, shape: [a.size], layer: a.layer, relu: true });
         current = outs[0]!;
         return;
       }
@@ -401,6 +417,49 @@ export function loadOnnx(bytes: Uint8Array): DenseGraph {
     postprocess,
     opCounts,
   };
+}
+
+const FOLDABLE = new Set(['Gather', 'Unsqueeze', 'Squeeze', 'Concat']);
+
+/** Evaluates shape arithmetic on constant (1-D or scalar) tensors. */
+function foldConst(op: string, node: NodeProto, ins: (Const | undefined)[], unsupported: (what: string) => ModelCompilerError): Const {
+  const axesOf = (): number[] | undefined => {
+    if (ins[1]) return ins[1].data.map(Number);
+    const a = attr(node, 'axes');
+    return a ? (a.ints ?? []).map(num) : undefined;
+  };
+  switch (op) {
+    case 'Gather': {
+      const [data, idx] = ins;
+      if (!data || !idx || data.dims.length !== 1 || attrInt(node, 'axis', 0) !== 0) throw unsupported('only a gather from a 1-D constant along axis 0 is supported');
+      const n = data.data.length;
+      return { kind: 'const', dims: idx.dims.slice(), data: idx.data.map((i) => data.data[Number(i) < 0 ? Number(i) + n : Number(i)]!) };
+    }
+    case 'Unsqueeze': {
+      const x = ins[0]!;
+      const axes = axesOf();
+      if (!axes) throw unsupported('axes missing');
+      const rank = x.dims.length + axes.length;
+      const norm = axes.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+      const dims = x.dims.slice();
+      for (const a of norm) dims.splice(a, 0, 1);
+      return { kind: 'const', dims, data: x.data.slice() };
+    }
+    case 'Squeeze': {
+      const x = ins[0]!;
+      const axes = axesOf()?.map((a) => (a < 0 ? a + x.dims.length : a));
+      return { kind: 'const', dims: x.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)), data: x.data.slice() };
+    }
+    case 'Concat': {
+      const parts = ins.filter((v): v is Const => v !== undefined);
+      const axis = attrInt(node, 'axis', 0);
+      if (parts.some((p) => p.dims.length !== 1) || (axis !== 0 && axis !== -1)) throw unsupported('only a concatenation of 1-D constants is supported');
+      const data = parts.flatMap((p) => p.data);
+      return { kind: 'const', dims: [data.length], data };
+    }
+    default:
+      throw unsupported('cannot be folded');
+  }
 }
 
 function broadcastBias(c: Const, n: number, where: string): number[] {

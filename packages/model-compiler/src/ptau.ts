@@ -128,9 +128,10 @@ async function curve(): Promise<unknown> {
 
 /**
  * The dev powers of tau of `power` (prepared for phase 2), from the cache or made now, resuming
- * from the last finished stage of an interrupted run.
+ * from the last finished stage of an interrupted run. `untilStage` (1–4) stops after that stage
+ * and returns the stage file (as an interruption would leave it).
  */
-export async function devPtau(power: number, options: { dir?: string; progress?: Progress } = {}): Promise<string> {
+export async function devPtau(power: number, options: { dir?: string; progress?: Progress; untilStage?: number } = {}): Promise<string> {
   if (!Number.isInteger(power) || power < 1 || power > 28) throw new ModelCompilerError('Model.Usage', `power must be an integer in [1, 28], got ${power}`);
   const dir = options.dir ?? ptauCacheDir();
   const say = options.progress ?? (() => {});
@@ -156,7 +157,8 @@ export async function devPtau(power: number, options: { dir?: string; progress?:
       break;
     }
   }
-  for (let i = start; i < steps.length; i++) {
+  const until = Math.min(options.untilStage ?? steps.length, steps.length);
+  for (let i = start; i < until; i++) {
     const t0 = performance.now();
     say(`ptau: 2^${power} stage ${i + 1}/${steps.length}: ${steps[i]!.name}`);
     const to = target(i);
@@ -166,6 +168,7 @@ export async function devPtau(power: number, options: { dir?: string; progress?:
     await rename(partial, to);
     say(`ptau: stage ${i + 1}/${steps.length} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  if (until < steps.length) return stage(until - 1); // stopped early on request (tests, scripted interruptions)
   for (let i = 0; i < steps.length - 1; i++) await rm(stage(i), { force: true });
   return final;
 }

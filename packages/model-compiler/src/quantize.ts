@@ -83,6 +83,16 @@ export interface QuantizedModel {
 const MAX_SCALE = 40;
 const FIELD_BITS_LIMIT = 250; // r ≈ 2^253.6: keep every intermediate below 2^250
 
+/** max |v| over values (a loop: spreading a large array into Math.max overflows the stack). */
+function maxAbs(values: readonly number[]): number {
+  let m = 0;
+  for (const v of values) {
+    const a = Math.abs(v);
+    if (a > m) m = a;
+  }
+  return m;
+}
+
 function ceilLog2(maxAbs: number): number {
   return maxAbs > 0 ? Math.ceil(Math.log2(maxAbs)) : 0;
 }
@@ -140,13 +150,13 @@ export function quantize(graph: DenseGraph, calibration: unknown, options: Quant
   const samples = readCalibration(graph, calibration);
 
   // Float pass: the calibrated maxima of the input and of every layer's pre-activation.
-  const inputMaxAbs = Math.max(0, ...samples.map((x) => Math.max(...x.map(Math.abs))));
+  const inputMaxAbs = maxAbs(samples.map(maxAbs));
   const preMax = graph.layers.map(() => 0);
   for (const x of samples) {
     let a = x;
     graph.layers.forEach((layer, l) => {
       const pre = layer.weights.map((row, i) => row.reduce((acc, w, j) => acc + w * a[j]!, layer.biases[i]!));
-      preMax[l] = Math.max(preMax[l]!, ...pre.map(Math.abs));
+      preMax[l] = Math.max(preMax[l]!, maxAbs(pre));
       a = layer.relu ? pre.map((v) => (v < 0 ? 0 : v)) : pre;
     });
   }
@@ -154,7 +164,7 @@ export function quantize(graph: DenseGraph, calibration: unknown, options: Quant
   const inputScaleBits = chooseScale(opts.inputBits, inputMaxAbs);
   let sx = inputScaleBits;
   const layers: QuantizedLayer[] = graph.layers.map((layer, l) => {
-    const maxW = Math.max(0, ...layer.weights.map((row) => Math.max(...row.map(Math.abs))));
+    const maxW = maxAbs(layer.weights.map(maxAbs));
     let sw = chooseScale(opts.weightBits, maxW);
     if (sx + sw === 0) sw = 1;
     const sy = Math.min(chooseScale(opts.activationBits, preMax[l]!), sx + sw - 1);
@@ -288,7 +298,8 @@ export function runQuantized(model: QuantizedModel, input: unknown): QuantizedRu
     const limit = 1n << BigInt(layer.rangeBits - 1);
     pre.forEach((v, i) => {
       if (v < -limit || v >= limit) {
-        throw new ModelCompilerError('Model.ActivationOutOfRange', `layer ${l} (${layer.name}) output ${i} = ${Number(v) / 2 ** layer.outputScaleBits} is outside its calibrated range ±${Number(limit) / 2 ** layer.outputScaleBits}: the circuit has no witness for this input`, { details: { layer: l, index: i } });
+        // The activation itself is not in the message: it derives from a possibly private input.
+        throw new ModelCompilerError('Model.ActivationOutOfRange', `layer ${l} (${layer.name}) output ${i} is outside its calibrated range ±${Number(limit) / 2 ** layer.outputScaleBits}: the circuit has no witness for this input`, { details: { layer: l, index: i } });
       }
     });
   });

@@ -58,12 +58,12 @@ export function patchModel(bytes: Uint8Array, patch: (m: onnxProto.onnx.ModelPro
 export { onnx };
 
 /** Runs `model` with onnxruntime-node (in a child process) on a batch of inputs; returns the fetched outputs, flattened. */
-export function ortRun(model: Uint8Array, inputName: string, inputs: number[][], fetches: string[]): Promise<Record<string, number[]>> {
+export function ortRun(model: Uint8Array, inputName: string, inputs: number[][], fetches: string[], shape?: number[]): Promise<Record<string, number[]>> {
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [join(packageDir, 'test', 'ort-run.mjs')], { maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`onnxruntime-node failed: ${stderr}`));
       else resolve(JSON.parse(stdout) as Record<string, number[]>);
     });
-    child.stdin!.end(JSON.stringify({ model: Buffer.from(model).toString('base64'), inputName, inputs, fetches }));
+    child.stdin!.end(JSON.stringify({ model: Buffer.from(model).toString('base64'), inputName, inputs, fetches, shape }));
   });
 }

@@ -179,7 +179,10 @@ describe('quantization', () => {
 
   test('out-of-range inputs and activations are typed errors before any proving', () => {
     const limit = 2 ** (model.io.inputRangeBits - 1 - model.io.inputScaleBits);
-    expect(errorOf(() => runQuantized(model, [limit * 1.01, 0, 0, 0, 0, 0])).code).toBe('Model.InputOutOfRange');
+    const tooBig = limit * 1.01;
+    const inErr = errorOf(() => runQuantized(model, [tooBig, 0, 0, 0, 0, 0]));
+    expect(inErr.code).toBe('Model.InputOutOfRange');
+    expect(inErr.message).not.toContain(String(tooBig)); // inputs may be private: never in messages
     // Inside the input range, aligned with the neuron of largest Σ|W|: the first layer overflows its calibrated range.
     const first = graph.layers[0]!;
     const i = first.weights.map((row) => row.reduce((a, w) => a + Math.abs(w), 0)).reduce((best, v, k, all) => (v > all[best]! ? k : best), 0);
@@ -196,5 +199,114 @@ describe('quantization', () => {
       const q = runQuantized(model, x).decoded;
       f.forEach((v, k) => expect(Math.abs(v - q[k]!)).toBeLessThanOrEqual(model.expectedError.worstCaseBound[k]!));
     }
+  });
+});
+
+describe('dev powers of tau', () => {
+  test('stages are resumable: an interrupted run continues from its last finished stage', async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { devPtau, devPtauPath, terminateSnarkjs } = await import('../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'modelproof-ptau-'));
+    try {
+      const lines: string[] = [];
+      const stage2 = await devPtau(4, { dir, untilStage: 2, progress: (l) => lines.push(l) });
+      expect(stage2).toBe(join(dir, 'dev-pow4.stage1.ptau'));
+      expect(readdirSync(dir).sort()).toEqual(['dev-pow4.stage0.ptau', 'dev-pow4.stage1.ptau']);
+      expect(lines.filter((l) => /stage \d\/4:/.test(l))).toHaveLength(2);
+      const resumed: string[] = [];
+      const final = await devPtau(4, { dir, progress: (l) => resumed.push(l) });
+      expect(final).toBe(devPtauPath(4, dir));
+      expect(resumed).toContain('ptau: resuming after stage 2/4 (contribution (random entropy))');
+      expect(resumed.filter((l) => /stage \d\/4:/.test(l)).map((l) => /stage (\d)\/4/.exec(l)![1])).toEqual(['3', '4']);
+      expect(readdirSync(dir)).toEqual(['dev-pow4.ptau']);
+      expect(await ptauInfo(final)).toEqual({ power: 4, prepared: true });
+      // cached from now on
+      const again: string[] = [];
+      expect(await devPtau(4, { dir, progress: (l) => again.push(l) })).toBe(final);
+      expect(again).toEqual([`ptau: using cached ${final}`]);
+    } finally {
+      await terminateSnarkjs();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('choosing the phase-1 file', () => {
+  test('the smallest cached dev ptau that fits; an explicit file must be prepared and big enough', async () => {
+    const { copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { resolvePtau } = await import('../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'modelproof-ptau-cache-'));
+    try {
+      copyFileSync(devPtau, join(dir, 'dev-pow11.ptau'));
+      await expect(resolvePtau(9, { dir })).resolves.toMatchObject({ file: join(dir, 'dev-pow11.ptau'), power: 11, source: 'dev-cache' });
+      await expect(resolvePtau(11, { explicit: devPtau })).resolves.toMatchObject({ power: 11, source: 'file' });
+      await expect(resolvePtau(12, { explicit: devPtau })).rejects.toMatchObject({ code: 'Model.PtauMismatch', message: expect.stringMatching(/needs 2\^12/) });
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, 'junk.ptau'), 'not a ptau');
+      await expect(resolvePtau(4, { explicit: join(dir, 'junk.ptau') })).rejects.toMatchObject({ code: 'Model.PtauMismatch' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('graph normalisation against onnxruntime-node', () => {
+  test.each(['Flatten', 'x.view(x.size(0), -1)'])('%s, Gemm (transB = 0, alpha, beta, [1, N] bias), Reshape, MatMul without bias fold to the same function', async (flatten) => {
+    const { ortRun } = await import('./helpers.js');
+    const T = onnx.TensorProto;
+    const f32 = (name: string, dims: number[], values: number[]) =>
+      T.create({ name, dims, dataType: T.DataType.FLOAT, rawData: new Uint8Array(new Float32Array(values).buffer) });
+    const i64 = (name: string, values: number[]) => T.create({ name, dims: [values.length], dataType: T.DataType.INT64, int64Data: values });
+    const vi = (name: string, dims: (number | string)[]) => onnx.ValueInfoProto.create({
+      name,
+      type: { tensorType: { elemType: T.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    });
+    const A = onnx.AttributeProto.AttributeType;
+    const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3) * 0.8);
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'test',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'g',
+        input: [vi('x', ['N', 2, 3])],
+        output: [vi('y', ['N', 2])],
+        initializer: [f32('B', [6, 4], vals(24, 1)), f32('C', [1, 4], vals(4, 2)), i64('shape', [-1, 4]), f32('M', [4, 2], vals(8, 3)), i64('zero', [0]), i64('minus1', [-1])],
+        node: [
+          ...(flatten === 'Flatten'
+            ? [{ name: 'flat', opType: 'Flatten', input: ['x'], output: ['x_flat'], attribute: [{ name: 'axis', i: 1, type: A.INT }] }]
+            : [ // what torch.onnx.export writes for x.view(x.size(0), -1)
+              { name: '/Shape', opType: 'Shape', input: ['x'], output: ['s'] },
+              { name: '/Constant', opType: 'Constant', input: [], output: ['c0'], attribute: [{ name: 'value', t: T.create({ dims: [], dataType: T.DataType.INT64, int64Data: [0] }), type: A.TENSOR }] },
+              { name: '/Gather', opType: 'Gather', input: ['s', 'c0'], output: ['n'], attribute: [{ name: 'axis', i: 0, type: A.INT }] },
+              { name: '/Unsqueeze', opType: 'Unsqueeze', input: ['n', 'zero'], output: ['n1'] },
+              { name: '/Concat', opType: 'Concat', input: ['n1', 'minus1'], output: ['target'], attribute: [{ name: 'axis', i: 0, type: A.INT }] },
+              { name: '/Reshape', opType: 'Reshape', input: ['x', 'target'], output: ['x_flat'] },
+            ]),
+          { name: 'gemm', opType: 'Gemm', input: ['x_flat', 'B', 'C'], output: ['h'], attribute: [{ name: 'alpha', f: 0.5, type: A.FLOAT }, { name: 'beta', f: 2, type: A.FLOAT }] },
+          { name: 'relu', opType: 'Relu', input: ['h'], output: ['h_relu'] },
+          { name: 'reshape', opType: 'Reshape', input: ['h_relu', 'shape'], output: ['h_row'] },
+          { name: 'id', opType: 'Identity', input: ['h_row'], output: ['h_id'] },
+          { name: 'matmul', opType: 'MatMul', input: ['h_id', 'M'], output: ['y'] },
+        ],
+      },
+    });
+    const bytes = onnx.ModelProto.encode(model).finish();
+    const g = loadOnnx(bytes);
+    expect(g.inputShape).toEqual([2, 3]);
+    expect(g.layers.map((l) => [l.ops, l.inputs, l.outputs, l.relu])).toEqual([[['Gemm', 'Relu'], 6, 4, true], [['MatMul'], 4, 2, false]]);
+    const xs = Array.from({ length: 30 }, (_, n) => vals(6, 10 + n).map((v) => v * 3));
+    const ref = (await ortRun(bytes, 'x', xs, ['y'], [2, 3])).y!;
+    // nested inputs ([2][3]) work like flat ones
+    const nested = xs.map((x) => [x.slice(0, 3), x.slice(3)]);
+    const q = quantize(g, nested);
+    xs.forEach((x, n) => {
+      const f = runFloat(g, x);
+      f.forEach((v, k) => expect(Math.abs(v - ref[n * 2 + k]!)).toBeLessThan(1e-5));
+      const qy = runQuantized(q, nested[n]).decoded;
+      qy.forEach((v, k) => expect(Math.abs(v - ref[n * 2 + k]!)).toBeLessThanOrEqual(q.expectedError.worstCaseBound[k]! + 1e-5));
+    });
   });
 });
