@@ -13,6 +13,7 @@ import { isBadInput, isModelCompilerError, ModelCompilerError } from '../errors.
 import { loadModel, readJson } from '../modeldir.js';
 import { postprocessOutputs, prove, verify } from '../prove.js';
 import { devPtau, terminateSnarkjs } from '../ptau.js';
+import { PUBLISHER_SURI_ENV, publishModelDir } from '../publish.js';
 import { runQuantized } from '../quantize.js';
 
 export const USAGE = `modelproof-model — ONNX MLP → per-model Groth16 circuit (weights as constants)
@@ -28,6 +29,8 @@ usage:
   modelproof-model contribute DIR --name NAME [--entropy TEXT]
   modelproof-model verify-setup DIR --ptau FILE
   modelproof-model ptau --power N [--dir DIR]       (dev powers of tau, cached, resumable)
+  modelproof-model publish DIR --key-out FILE [--endpoint WS] [--ipfs URL] [--royalty PPM]
+        [--grant ADDRESS]...                        (signer: ${PUBLISHER_SURI_ENV} in the environment)
 
 exit codes: 0 ok, 2 bad input or a failed check, 1 unexpected error.
 `;
@@ -170,6 +173,30 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
         const power = int(need(values.power, 'power'), 'power')!;
         const file = await devPtau(power, { ...(values.dir ? { dir: values.dir } : {}), progress });
         print({ ptau: file, power });
+        return 0;
+      }
+      case 'publish': {
+        const { values, positionals } = parse({
+          'key-out': { type: 'string' },
+          endpoint: { type: 'string' },
+          ipfs: { type: 'string' },
+          royalty: { type: 'string' },
+          grant: { type: 'string', multiple: true },
+        } as Record<string, { type: 'string'; multiple?: boolean }>);
+        const dir = one(positionals, 'model directory');
+        const suri = process.env[PUBLISHER_SURI_ENV];
+        if (!suri) throw usage(`set ${PUBLISHER_SURI_ENV} to the publishing account's secret URI (never passed on the command line)`);
+        const grant = values['grant'];
+        const r = await publishModelDir(dir, {
+          endpoint: (values['endpoint'] as string | undefined) ?? 'ws://127.0.0.1:9944',
+          ipfsUrl: (values['ipfs'] as string | undefined) ?? 'http://127.0.0.1:5001',
+          suri,
+          royalty: int(values['royalty'] as string | undefined, 'royalty') ?? 0,
+          grants: Array.isArray(grant) ? (grant as string[]) : [],
+          keyFile: need(values['key-out'] as string | undefined, 'key-out'),
+          progress,
+        });
+        print(r);
         return 0;
       }
       default:
