@@ -25,7 +25,7 @@ import { assertBytes, concatBytes, randomBytes, subtle, toBufferSource, utf8 } f
 import { CONTENT_KEY_LEN } from '../crypto/model-cipher.js';
 import { ENVELOPE_LEN, unwrapKey, wrapKey } from '../crypto/envelope.js';
 import { isModelproofError } from '../errors.js';
-import { BN254_R } from '../zk/field.js';
+import { BN254_R, bigintToBytes32, bytes32ToBigint } from '../zk/field.js';
 import { inputHash as saltedInputHash, outputCommitment as saltedOutputCommitment } from '../zk/poseidon.js';
 import { JobError } from './errors.js';
 
@@ -56,20 +56,10 @@ function u64be(v: bigint): Uint8Array {
 
 function fieldBytes(x: bigint, what: string): Uint8Array {
   if (typeof x !== 'bigint' || x < 0n || x >= BN254_R) throw new JobError('Job.InvalidParams', `${what} is not a canonical field element`);
-  const out = new Uint8Array(32);
-  let v = x;
-  for (let b = 31; b >= 0; b--) {
-    out[b] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
+  return bigintToBytes32(x);
 }
 
-function readField(bytes: Uint8Array, offset: number): bigint {
-  let x = 0n;
-  for (let b = 0; b < 32; b++) x = (x << 8n) | BigInt(bytes[offset + b]!);
-  return x;
-}
+const readField = (bytes: Uint8Array, offset: number): bigint => bytes32ToBigint(bytes.subarray(offset, offset + 32));
 
 function encodePayload(v: SaltedVector): Uint8Array {
   if (!Array.isArray(v.values) || v.values.length === 0) throw new JobError('Job.InvalidParams', 'values must be a non-empty array');
