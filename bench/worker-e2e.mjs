@@ -5,19 +5,19 @@
 // Per configuration, setup (not timed): startStack({ port: 0, workers: N }) from the built
 // packages/stack (a devnet — chopsticks, instant blocks, every block finalized — with Redis,
 // Kubo and N real `modelproof-worker start` daemons, each with its own keys, funded and
-// registered); Alice registers the mlp_16_8_2 circuit, publishes a 16→8→2 MLP encrypted on IPFS
-// with its zk_commitment, and grants it to EVERY worker, so each worker's listener tries to
-// claim every job (the first claim in a block wins; the others are skipped or fail on chain).
+// registered); Alice publishes the stack's demo classifier compiled from ONNX (circuit + model
+// bound to it, artifacts encrypted on IPFS) and grants it to EVERY worker, so each worker's
+// listener tries to claim every job (the first claim in a block wins; the others are skipped).
 //
-// One job, as the consumer sees it (timed): upload the input document to Kubo and submit
-// `submit_inference_job` (the "submit" part ends when the SDK's receipt says it is in a block);
-// then the workers see the finalized JobSubmitted, one claims, fetches model + input, runs the
-// MLP, proves (Groth16, snarkjs in the worker's sandboxed processor) and posts
-// `submit_inference_result`; the runtime verifies the proof and pays out. The clock stops when
-// waitForJob(…, { until: 'finalized-completed' }) sees the job Completed in a finalized block.
-// After the clock stops, every job is re-verified with the SDK's verifyInferenceJob (proof from
-// the completing extrinsic against the on-chain vk) and its outputs compared with a plaintext
-// run of the model, and the worker of the accepted result is noted.
+// One job, as the consumer sees it (timed): quantize a held-out input, seal it to the granted
+// workers, upload it to Kubo and submit `submit_inference_job` (the "submit" part ends when the
+// SDK's receipt says it is in a block); then the workers see the finalized JobSubmitted, one
+// claims, fetches the artifacts (first job only: cached after) and the sealed input, proves
+// (Groth16, snarkjs in the worker's sandboxed processor) and posts `submit_inference_result`;
+// the runtime verifies the proof and pays out. The clock stops when waitForJob(…, { until:
+// 'finalized-completed' }) sees the job Completed in a finalized block. After the clock stops,
+// every job is re-verified with the SDK's verifyInferenceJob (proof from the completing
+// extrinsic against the on-chain vk), and the worker of the accepted result is noted.
 //
 //   latency     --jobs J (default 3) jobs one after the other from //Dave: median, min, max
 //   throughput  --batch B (default 6) jobs submitted at once, round-robin from //Dave //Eve
@@ -66,11 +66,11 @@ if (!existsSync(STACK) || !existsSync(join(ROOT, 'packages/offchain-worker/dist/
 }
 
 const { startStack } = await import(pathToFileURL(STACK).href);
-const { circuitIdOf, getCircuit, registerCircuit, submitInferenceJob, waitForJob } = await import('@modelproof/sdk');
-const { encodeInferenceInput, inputsToField, verifyInferenceJob } = await import('@modelproof/sdk/jobs');
-const { grantModelAccess, publishModel } = await import('@modelproof/sdk/models');
-const { inputHash } = await import('@modelproof/sdk/zk');
-const { circuitByName, encodeModel, modelCommitment, runMlp, seededModel, seededRandom, seededValues } = await import('@modelproof/offchain-worker/zk');
+const { loadDemoModel } = await import(pathToFileURL(STACK).href);
+const { submitInferenceJob, waitForJob } = await import('@modelproof/sdk');
+const { grantedWorkerKeys, quantizeInput, sealInferenceInput, verifyInferenceJob } = await import('@modelproof/sdk/jobs');
+const { grantModelAccess, publishCompiledModel } = await import('@modelproof/sdk/models');
+const { inputHash, randomSalt } = await import('@modelproof/sdk/zk');
 const { Keyring } = await import('@polkadot/keyring');
 
 const UNIT = 1_000_000_000_000n;
@@ -78,11 +78,9 @@ const WAIT_MS = 900_000; // per wait: a proof under heavy load can take minutes
 const log = (line) => process.stderr.write(`${line}\n`);
 const now = () => performance.now();
 
-// Deterministic model and inputs (fixed point, scale 2^16), the same for every configuration.
-const SHAPE = [16, 8, 2];
-const model = seededModel(SHAPE, 0xe2e);
-const inputRandom = seededRandom(0xe2e + 1);
-const inputSets = Array.from({ length: JOBS + BATCH }, () => seededValues(inputRandom, SHAPE[0], 4));
+// The demo classifier and held-out inputs, the same for every configuration.
+const model = await loadDemoModel();
+const inputSets = Array.from({ length: JOBS + BATCH }, (_, i) => model.heldOut.inputs[i % model.heldOut.inputs.length]);
 
 const keyring = new Keyring({ type: 'sr25519' });
 const dev = (name) => keyring.addFromUri(`//${name}`);
@@ -93,16 +91,16 @@ const median = (xs) => {
 };
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** Uploads the input document, submits the job, waits for it Completed in a finalized block. */
+/** Seals and uploads the input, submits the job, waits for it Completed in a finalized block. */
 async function runJob(consumer, ipfs, setup, inputs) {
   const t0 = now();
-  const fieldInputs = inputsToField(inputs);
-  const inputCid = await ipfs.add(encodeInferenceInput(fieldInputs));
+  const values = quantizeInput(inputs, model.modelInterface);
+  const salt = randomSalt();
+  const inputCid = await ipfs.add(await sealInferenceInput({ values, salt }, setup.recipients, setup.modelId));
   const head = (await consumer.api.rpc.chain.getHeader()).number.toNumber();
   const { jobId } = await submitInferenceJob(consumer, {
     modelId: setup.modelId,
-    circuitId: setup.circuitId,
-    inputHash: inputHash(fieldInputs),
+    inputHash: inputHash(values, salt),
     inputCid,
     reward: 5n * UNIT,
     deadline: head + 1_000,
@@ -113,13 +111,10 @@ async function runJob(consumer, ipfs, setup, inputs) {
   return { jobId, inputs, t0, submitMs: tSubmitted - t0, totalMs: tDone - t0, tDone };
 }
 
-/** After the clock: re-verify the proof, compare with the plaintext run, name the worker. */
+/** After the clock: re-verify the proof, name the worker. */
 async function check(client, stack, job) {
-  const verified = await verifyInferenceJob(client, job.jobId, { timeoutMs: WAIT_MS });
-  const expected = runMlp(model, job.inputs);
-  if (verified.outputs.length !== expected.length || verified.outputs.some((v, i) => v !== expected[i])) {
-    throw new Error(`job ${job.jobId}: verified outputs ${verified.outputs.join(', ')} differ from the plaintext run ${expected.join(', ')}`);
-  }
+  const verified = await verifyInferenceJob(client, job.jobId, { timeoutMs: WAIT_MS, modelInterface: model.modelInterface });
+  if (verified.values?.length !== model.modelInterface.outputSize) throw new Error(`job ${job.jobId}: no verified outputs`);
   return stack.workers.find((w) => w.address === verified.worker)?.name ?? verified.worker;
 }
 
@@ -139,13 +134,10 @@ async function runConfig(workers) {
       },
     });
     const owner = stack.client.withSigner(dev('Alice'));
-    const circuit = await circuitByName('mlp_16_8_2');
-    const circuitId = circuitIdOf(circuit.vk);
-    if ((await getCircuit(owner, circuitId)) === null) await registerCircuit(owner, { vk: circuit.vk });
-    const published = await publishModel(owner, stack.ipfs, { data: encodeModel(model), royalty: 50_000, zkCommitment: modelCommitment(model) });
+    const published = await publishCompiledModel(owner, stack.ipfs, { artifacts: model.artifacts, modelInterface: model.modelInterface, royalty: 50_000 });
     for (const w of stack.workers) await grantModelAccess(owner, { modelId: published.modelId, grantee: w.address, contentKey: published.contentKey });
     log(`  model #${published.modelId} published, granted to ${stack.workers.map((w) => w.name).join(', ')}`);
-    const setup = { modelId: published.modelId, circuitId };
+    const setup = { modelId: published.modelId, recipients: await grantedWorkerKeys(stack.client, published.modelId) };
 
     // latency: one job after the other
     const consumer = stack.client.withSigner(dev('Dave'));
@@ -184,7 +176,7 @@ const row = (label, cells) => console.log(`  ${label.padEnd(48)}${cells.map((c) 
 const base = results[0];
 const ratioHead = results.slice(1).map((r) => `ratio ${r.workers}/${base.workers}`);
 console.log(
-  `worker end-to-end (submit_inference_job → Completed in a finalized block), mlp_16_8_2, fresh local stack per configuration; ` +
+  `worker end-to-end (submit_inference_job → Completed in a finalized block), compiled demo classifier, fresh local stack per configuration; ` +
     `${cpus().length} cores; ${JOBS} sequential jobs for latency, batch of ${BATCH} for throughput`,
 );
 const cfg = (r) => `${r.workers} worker${r.workers === 1 ? '' : 's'}`;
