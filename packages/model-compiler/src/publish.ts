@@ -94,14 +94,12 @@ export async function publishModelDir(dir: string, o: PublishOptions): Promise<P
     const ipfs = createIpfs({ url: o.ipfsUrl });
     progress(`publishing ${dir} as ${signer.address}: encrypting and uploading the proving artifacts, registering circuit + model`);
     const published = await publishCompiledModel(client, ipfs, { ...compiled, royalty: o.royalty });
-    await keyHandle.writeFile(`0x${Buffer.from(published.contentKey).toString('hex')}\n`);
-    await keyHandle.close();
-    keyHandle = undefined;
-    published.contentKey.fill(0);
-    progress(`model #${published.modelId} bound to circuit ${published.circuitId}${published.registeredCircuit ? ' (registered now)' : ' (already registered)'}`);
-    const keyHex = (await readFile(o.keyFile, 'utf8')).trim();
-    const contentKey = Uint8Array.from(Buffer.from(keyHex.slice(2), 'hex'));
+    const contentKey = published.contentKey;
     try {
+      await keyHandle.writeFile(`0x${Buffer.from(contentKey).toString('hex')}\n`);
+      await keyHandle.close();
+      keyHandle = undefined;
+      progress(`model #${published.modelId} bound to circuit ${published.circuitId}${published.registeredCircuit ? ' (registered now)' : ' (already registered)'}`);
       for (const grantee of o.grants) {
         await grantModelAccess(client, { modelId: published.modelId, grantee, contentKey });
         progress(`access granted to ${grantee}`);
