@@ -6,25 +6,7 @@ import { generateEncryptionKeyPair } from '@modelproof/sdk/crypto';
 import { openInferenceInput, openInferenceOutput, quantizeInput, sealInferenceInput, sealInferenceOutput } from '@modelproof/sdk/jobs';
 import { checkModelInterface, decodeBundle, decodeManifest, encodeBundle, encodeManifest, type ModelInterface } from '@modelproof/sdk/models';
 import { BN254_R, inputHash, outputCommitment, randomSalt, toField } from '@modelproof/sdk/zk';
-import { expectCode } from './helpers.js';
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
+import { expectCode, rejection, thrown } from './helpers.js';
 
 const workers = Array.from({ length: 3 }, () => generateEncryptionKeyPair());
 const values = [5n, toField(-7n), 123456789n];

@@ -23,25 +23,7 @@ import {
   type SmpcManifest,
 } from '@modelproof/sdk/smpc';
 import { BN254_R } from '@modelproof/sdk/zk';
-import { expectCode, sha3 } from './helpers.js';
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
+import { expectCode, rejection, sha3, thrown } from './helpers.js';
 
 const mod = (x: bigint) => ((x % BN254_R) + BN254_R) % BN254_R;
 
