@@ -10,7 +10,7 @@
 // grants it to Bob (grantModelAccess).
 //
 //   ours     fetchModel(bob, ipfs, { modelId, secretKey }, { maxBytes, timeoutMs }) — the call the
-//            worker's inference processor makes (packages/offchain-worker/src/processors/inference.ts)
+//            worker's inference processor makes (packages/offchain-worker/src/kinds/inference/processor.ts)
 //            with the IPFS store its sandbox builds: model + grant read from chain, key unwrapped,
 //            manifest checked against ciphertext_digest, streaming download with every 1 MiB
 //            checked before decryption, AES-256-GCM per record (WebCrypto), plaintext checked

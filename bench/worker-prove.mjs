@@ -2,7 +2,7 @@
 // The off-chain worker's proving path for one inference job on a compiled model, next to raw
 // snarkjs `groth16.fullProve` on the same circuit and the same witness input, in one process.
 //
-// "Ours" is every step processInference (packages/offchain-worker/src/processors/inference.ts)
+// "Ours" is every step processInference (packages/offchain-worker/src/kinds/inference/processor.ts)
 // runs once the artifacts are cached and the sealed input downloaded, with the worker's and the
 // SDK's built functions: open the sealed input with the worker's X25519 key and check its
 // input_hash, build the witness input, prove() (fullProve + encode to the chain's 256 bytes +

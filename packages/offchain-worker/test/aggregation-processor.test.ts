@@ -14,7 +14,7 @@
  * The last tests run one committee member through the REAL pipeline (real redis-server): its
  * listener applies for a seat, its scheduler draws the committee, it reviews every contribution
  * as it arrives (a tampered one is rejected on chain), and after the review period the BullMQ
- * sandboxed child runs src/processors/aggregation-sandbox.ts (bundled, see support/sandbox.ts),
+ * sandboxed child runs src/kinds/aggregation/sandbox-entry.ts (bundled, see support/sandbox.ts),
  * which builds its deps from the worker's env config and encrypted keystore, and the submitter
  * posts the partial.
  */
@@ -50,7 +50,7 @@ import {
 } from '@modelproof/sdk/jobs';
 
 import { createPipeline, type Pipeline } from '../src/pipeline/index.js';
-import { type AggregationDeps, processAggregation } from '../src/processors/aggregation.js';
+import { type AggregationDeps, processAggregation } from '../src/processors/index.js';
 import { PermanentError, TransientError, jobIds } from '../src/queues/index.js';
 import { captureLog } from './support/chain.js';
 import { type RedisServer, startRedis } from './support/redis.js';

@@ -2,7 +2,7 @@
  * Two workers' pipelines serve an aggregation job from submission to completion with nobody's
  * help, against the REAL devnet (an empty block every second, so the candidacy and review periods
  * pass), a REAL Kubo node and a REAL redis-server; each worker has its own keystore, queue prefix
- * and sandboxed aggregation processor (src/processors/aggregation-sandbox.ts, bundled).
+ * and sandboxed aggregation processor (src/kinds/aggregation/sandbox-entry.ts, bundled).
  *
  * The consumer only submits the job; the participants only contribute — three real contributions
  * (the SDK's `contributeVector`) and one whose manifest cannot be opened (`contribute` with a CID

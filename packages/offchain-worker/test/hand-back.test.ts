@@ -2,7 +2,7 @@
  * Giving a job up without being slashed, against the REAL devnet (an empty block every second), a
  * REAL Kubo node and a REAL redis-server:
  *
- * - the REAL inference processor (src/processors/inference-sandbox.ts, bundled, in a BullMQ child
+ * - the REAL inference processor (src/kinds/inference/sandbox-entry.ts, bundled, in a BullMQ child
  *   process with the worker's keystore) on a published model whose job's input CID Kubo does not
  *   have: after the retries the worker hands the job back (`InputUnavailable`), the job fails,
  *   the worker's bond is whole and the consumer gets the reward back;
@@ -137,7 +137,7 @@ describe('retries against the deadline', () => {
     const metrics = createMetrics({ processMetrics: false });
     // 20 attempts with a doubling backoff would take minutes: far past the deadline
     const pipeline = createPipeline(
-      { config, keys, logger: log.logger, metrics, signal: new AbortController().signal, env: process.env },
+      { config, keys, logger: log.logger, metrics, signal: new AbortController().signal, env: { ...process.env, MODELPROOF_WORKER_CHAIN_ENDPOINT: chain.devnet.endpoint } },
       { processors: { inference: PROCESSOR }, queue: { attempts: 20, backoffMs: 300 } },
     );
     await pipeline.start();

@@ -65,7 +65,7 @@ async function context(overrides: Record<string, string> = {}): Promise<DaemonCo
     },
   });
   const keys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: chain.bobKeys };
-  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env };
+  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: { ...process.env, MODELPROOF_WORKER_CHAIN_ENDPOINT: chain.devnet.endpoint } };
 }
 
 beforeAll(async () => {

@@ -36,6 +36,7 @@ import type { WorkerKeys } from '../src/keys/index.js';
 import { readCursor } from '../src/listener/index.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createPipeline, type Pipeline } from '../src/pipeline/index.js';
+import { postInferenceResult } from '../src/kinds/index.js';
 import { type InferenceResult, jobIds } from '../src/queues/index.js';
 import { type ChainFixture, PROCESSOR, captureLog, expectedOutputs, expectedResult, setupChain } from './support/chain.js';
 import { type RedisServer, startRedis } from './support/redis.js';
@@ -55,7 +56,7 @@ const logged = log.logged;
 
 function context(): DaemonContext {
   const keys: WorkerKeys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: chain.bobKeys };
-  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: process.env };
+  return { config, keys, logger: log.logger, metrics: createMetrics({ processMetrics: false }), signal: new AbortController().signal, env: { ...process.env, MODELPROOF_WORKER_CHAIN_ENDPOINT: chain.devnet.endpoint } };
 }
 
 function newPipeline(ctx = context()): Pipeline {
@@ -110,7 +111,8 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     const claim = await pipeline.queues.submit.getJob(jobIds.claim(firstJob));
     expect(claim?.returnvalue).toMatchObject({ status: 'submitted' });
     const inference = await pipeline.queues.inference.getJob(jobIds.inference(firstJob));
-    expect(inference?.data).toMatchObject({ chainJobId: String(firstJob), kind: 'inference', modelId: String(chain.modelId) });
+    // … and carry the chain job id, not copies of chain state
+    expect(inference?.data).toEqual({ chainJobId: String(firstJob), kind: 'inference', block: expect.any(Number) });
     const result = await pipeline.queues.submit.getJob(jobIds.inferenceResult(firstJob));
     await expect(result!.waitUntilFinished(submitEvents)).resolves.toMatchObject({ status: 'submitted', chainJobId: String(firstJob) });
     expect(result?.data).toMatchObject({ action: 'inference-result', chainJobId: String(firstJob) });
@@ -141,7 +143,7 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
 
   test('the submitter refuses to post again when the outputs are already on chain', async () => {
     const nonce = await nonceOf(chain.bobPair.address);
-    const outcome = await pipeline.submitter.submitInferenceResult(firstJob, firstResult);
+    const outcome = await postInferenceResult(pipeline.submitter, firstJob, firstResult);
     expect(outcome).toEqual({ status: 'already-submitted', chainJobId: String(firstJob) });
     expect(await nonceOf(chain.bobPair.address)).toBe(nonce);
     expect((await getJob(chain.alice, firstJob))?.status).toBe('Completed');
@@ -237,8 +239,8 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     expect(posted.status).toBe('submitted');
     expect(posted.blockNumber).toBeGreaterThan(reviewEnd);
     const aggregation = (await pipeline.queues.aggregation.getJob(jobIds.aggregation(jobId)))!;
-    const index = aggregation.data.memberIndex;
-    expect(await getPartial(chain.alice, jobId, chain.bobPair.address)).toMatchObject({ partialCid: `bafy-partial-${jobId}-${index}`, partialDigest: hash(0xab) });
+    expect(aggregation.data).toEqual({ chainJobId: String(jobId), kind: 'aggregation', block: reviewEnd + 1 });
+    expect(await getPartial(chain.alice, jobId, chain.bobPair.address)).toMatchObject({ partialCid: `bafy-partial-${jobId}`, partialDigest: hash(0xab) });
     await waitForBlock(chain.alice, reviewEnd + 1);
     await submitPartial(chain.charlie, { jobId, partialCid: 'bafy-partial-charlie', partialDigest: hash(0x22) });
     expect((await waitForJob(chain.alice, jobId, { timeoutMs: 30_000 })).status).toBe('Completed');
@@ -277,7 +279,7 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
     expect(await pipeline.queues.inference.getJob(jobIds.inference(jobId))).toBeDefined();
   }, 180_000);
 
-  test('graceful shutdown: a processor still running after the budget is terminated and its job stays queued', async () => {
+  test('graceful shutdown: a processor still running after the budget is cancelled and its job stays queued', async () => {
     await pipeline.stop();
     const ctx = context();
     pipeline = newPipeline({ ...ctx, config: { ...config, shutdown: { timeoutMs: 1000 } } });
@@ -295,7 +297,7 @@ describe('inference pipeline (real redis-server, real devnet, real proofs)', () 
       const started = Date.now();
       await pipeline.stop();
       expect(Date.now() - started).toBeLessThan(10_000);
-      await logged((r) => r['msg'] === 'terminating sandboxed processors still running at shutdown; their jobs stay queued', mark);
+      await logged((r) => r['msg'] === 'cancelling processors still running at shutdown; their jobs stay queued' && r['queue'] === 'inference', mark);
       // no sandboxed child is left behind
       const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).toString();
       expect(children).not.toMatch(/bullmq/);

@@ -1,20 +1,27 @@
 /**
  * Queues and error classification against a REAL redis-server (no chain needed): job ids from
  * chain ids deduplicate, default retry options, dead letters, depth gauges, and the mapping of
- * SDK error codes to transient / permanent.
+ * errors to transient / permanent by their own `retryable` flag.
  */
 import { join } from 'node:path';
 
-import { ClientError, DispatchError } from '@modelproof/sdk';
+import { ClientError, DispatchError, ModelproofError } from '@modelproof/sdk';
+import { CryptoError } from '@modelproof/sdk/crypto';
+import { IpfsError } from '@modelproof/sdk/ipfs';
+import { JobError } from '@modelproof/sdk/jobs';
+import { ModelError } from '@modelproof/sdk/models';
+import { SmpcError } from '@modelproof/sdk/smpc';
+import { ZkError } from '@modelproof/sdk/zk';
 import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { loadConfig } from '../src/config/index.js';
 import { defaultComponents } from '../src/daemon/components.js';
-import { handBackReasonFor } from '../src/inference/index.js';
+import { handBackReasonFor } from '../src/kinds/index.js';
 import { createLogger } from '../src/log/index.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { registerProcessor, registeredProcessors } from '../src/pipeline/index.js';
+import { unlessCancelled } from '../src/processors/cancel.js';
 import {
   PermanentError,
   PipelineQueues,
@@ -22,7 +29,6 @@ import {
   classifyError,
   codeFromReason,
   defaultJobOptions,
-  isPermanentCode,
   jobIds,
   toQueueError,
 } from '../src/queues/index.js';
@@ -46,11 +52,6 @@ afterAll(async () => {
 const inference = (id: string) => ({
   chainJobId: id,
   kind: 'inference' as const,
-  modelId: '0',
-  circuitId: `0x${'11'.repeat(32)}` as const,
-  inputHash: `0x${'22'.repeat(32)}` as const,
-  inputCid: 'bafy',
-  deadline: 100,
   block: 7,
 });
 
@@ -96,33 +97,42 @@ describe('queues', () => {
 });
 
 describe('error classification', () => {
+  // Each error says itself whether a retry may help (`retryable`); the queue layer keeps no table of codes.
   test.each([
-    ['Client.Timeout', false],
-    ['Client.Disconnected', false],
-    ['Ipfs.Timeout', false],
-    ['Ipfs.Unavailable', false],
-    ['Model.DigestMismatch', true],
-    ['Model.BadManifest', true],
-    ['Smpc.WrongKey', true],
-    ['Job.BadContribution', true],
-    ['Job.NotReady', false],
-    ['Crypto.TamperedChunk', true],
-    ['Zk.InvalidWitness', true],
-    ['ComputeJobs.InvalidProof', true],
-    ['ComputeJobs.NotClaimant', true],
-    ['ComputeJobs.JobNotClaimed', true],
-    ['ComputeJobs.DeadlinePassed', true],
-    ['Something.New', false],
-    ['Input.Unavailable', false],
-    ['Input.Invalid', true],
-  ])('%s → permanent: %s', (code, permanent) => {
-    expect(isPermanentCode(code)).toBe(permanent);
+    [new ClientError('Client.Timeout', 'slow'), false],
+    [new ClientError('Client.Disconnected', 'gone'), false],
+    [new ClientError('Client.InvalidParams', 'bad'), true],
+    [new IpfsError('Ipfs.Timeout', 'slow'), false],
+    [new IpfsError('Ipfs.Unavailable', 'down'), false],
+    [new IpfsError('Ipfs.NotFound', 'not yet'), false],
+    [new IpfsError('Ipfs.InvalidCid', 'no cid'), true],
+    [new IpfsError('Ipfs.TooLarge', 'big'), true],
+    [new ModelError('Model.DigestMismatch', 'tampered'), true],
+    [new ModelError('Model.NoGrant', 'revoked'), true],
+    [new SmpcError('Smpc.WrongKey', 'not ours'), true],
+    [new JobError('Job.BadContribution', 'bad'), true],
+    [new JobError('Job.NotReady', 'later'), false],
+    [new CryptoError('Crypto.TamperedChunk', 'tampered'), true],
+    [new ZkError('Zk.MalformedProof', 'bad'), true],
+    [new DispatchError('ComputeJobs', 'InvalidProof', 'bad proof'), true],
+    [new DispatchError('ComputeJobs', 'DeadlinePassed', 'late'), true],
+    [new DispatchError('Token', 'FundsUnavailable', 'broke'), false],
+    [new ModelproofError('Input.Unavailable', 'not yet', { retryable: true }), false],
+    [new ModelproofError('Input.Invalid', 'bad cid'), true],
+  ] as const)('%s → permanent: %s', (error, permanent) => {
+    expect(classifyError(error)).toEqual({ permanent, code: error.code, reason: error.message });
+    // and what BullMQ sees of it, across the sandbox boundary: the name and the coded message
+    const queued = toQueueError(error);
+    expect(queued.name === 'UnrecoverableError').toBe(permanent);
+    expect(codeFromReason(queued.message)).toBe(error.code);
   });
 
-  test('SDK errors by code, own error classes, and unknown errors', () => {
-    expect(classifyError(new ClientError('Client.Timeout', 'slow'))).toEqual({ permanent: false, code: 'Client.Timeout', reason: 'slow' });
-    const dispatch = Object.assign(Object.create(DispatchError.prototype) as Error, { code: 'ComputeJobs.InvalidProof', message: 'bad proof' });
-    expect(classifyError(dispatch)).toMatchObject({ permanent: true, code: 'ComputeJobs.InvalidProof' });
+  test('own error classes, errors of another SDK copy, and unknown errors', () => {
+    // an error from another copy of the SDK is known by its flag, not its class
+    expect(classifyError(Object.assign(new Error('later'), { code: 'Ipfs.Timeout', retryable: true }))).toEqual({ permanent: false, code: 'Ipfs.Timeout', reason: 'later' });
+    expect(classifyError(Object.assign(new Error('tampered'), { code: 'Model.DigestMismatch', retryable: false }))).toEqual({ permanent: true, code: 'Model.DigestMismatch', reason: 'tampered' });
+    // a code without a flag says nothing about retrying: transient, named by its code
+    expect(classifyError(Object.assign(new Error('odd'), { code: 'Something.New' }))).toEqual({ permanent: false, code: 'Something.New', reason: 'odd' });
     expect(classifyError(new TransientError('X.Y', 'later'))).toMatchObject({ permanent: false, code: 'X.Y' });
     expect(classifyError(new PermanentError('Pipeline.Nope', 'never'))).toMatchObject({ permanent: true, code: 'Pipeline.Nope' });
     expect(classifyError(new Error('boom'))).toEqual({ permanent: false, code: 'Unknown', reason: 'boom' });
@@ -187,7 +197,7 @@ describe('the daemon seam', () => {
     const defaults = await context({});
     await expect(Promise.resolve().then(() => defaultComponents(defaults))).rejects.toMatchObject({
       code: 'Worker.ProcessorMissing',
-      message: expect.stringMatching(/inference processor .*inference-sandbox\.js does not exist; build the worker first/),
+      message: expect.stringMatching(/inference processor .*sandbox-entry\.js does not exist; build the worker first/),
     });
 
     expect(registerProcessor('inference', PROCESSOR)).toBeUndefined();
@@ -197,5 +207,25 @@ describe('the daemon seam', () => {
     expect(components.map((c) => c.name)).toEqual(['chain', 'bond', 'queues', 'listener']);
     expect(await components[1]!.health()).toEqual({ ok: false, detail: 'not started' });
     expect(await components[3]!.health()).toEqual({ ok: false, detail: 'not started' });
+  });
+});
+
+describe('cancelling a sandboxed processor', () => {
+  const cancelledWith = async (work: Promise<unknown>): Promise<unknown> => work.then(() => 'resolved', (error: unknown) => error);
+
+  test('work that finishes first is its own result; a cancellation, before or during, is a transient Pipeline.Cancelled', async () => {
+    await expect(unlessCancelled(Promise.resolve(7), new AbortController().signal)).resolves.toBe(7);
+    await expect(unlessCancelled(Promise.reject(new TransientError('Ipfs.Timeout', 'slow')), new AbortController().signal)).rejects.toMatchObject({ code: 'Ipfs.Timeout' });
+
+    const early = new AbortController();
+    early.abort('shutdown');
+    const before = await cancelledWith(unlessCancelled(new Promise(() => undefined), early.signal));
+    expect(classifyError(before)).toMatchObject({ permanent: false, code: 'Pipeline.Cancelled' });
+
+    const later = new AbortController();
+    const during = cancelledWith(unlessCancelled(new Promise(() => undefined), later.signal));
+    later.abort('shutdown');
+    expect(classifyError(await during)).toMatchObject({ permanent: false, code: 'Pipeline.Cancelled' });
+    expect(codeFromReason((await during as Error).message)).toBe('Pipeline.Cancelled');
   });
 });

@@ -26,7 +26,8 @@ import { createAggregationJob } from '@modelproof/sdk/jobs';
 
 import { createMetrics } from '../src/metrics/index.js';
 import { PermanentError } from '../src/queues/index.js';
-import { Submitter, checkAggregationResult, checkInferenceResult, sameAccount } from '../src/submitter/index.js';
+import { checkAggregationResult, checkInferenceResult, postCloseContributions, postFormCommittee, postInferenceResult, postPartial, postReportContribution } from '../src/kinds/index.js';
+import { Submitter, sameAccount } from '../src/submitter/index.js';
 import { type ChainFixture, captureLog, expectedOutputs, setupChain } from './support/chain.js';
 
 let chain: ChainFixture;
@@ -82,16 +83,16 @@ test('a result for a job claimed by another worker, an unclaimed or unknown job 
   await bobSubmitter.claim(claimed);
   const open = await chain.submitJob();
   const nonce = await chain.nonceOf(chain.charliePair.address);
-  await rejectsWith(charlieSubmitter.submitInferenceResult(claimed, fakeResult), 'ComputeJobs.NotClaimant');
-  await rejectsWith(charlieSubmitter.submitInferenceResult(open, fakeResult), 'ComputeJobs.JobNotClaimed');
-  await rejectsWith(charlieSubmitter.submitInferenceResult(999_999n, fakeResult), 'Pipeline.UnknownJob');
+  await rejectsWith(postInferenceResult(charlieSubmitter, claimed, fakeResult), 'ComputeJobs.NotClaimant');
+  await rejectsWith(postInferenceResult(charlieSubmitter, open, fakeResult), 'ComputeJobs.JobNotClaimed');
+  await rejectsWith(postInferenceResult(charlieSubmitter, 999_999n, fakeResult), 'Pipeline.UnknownJob');
   expect(await chain.nonceOf(chain.charliePair.address)).toBe(nonce);
 });
 
 test('a wrong proof is sent once and fails on chain with ComputeJobs.InvalidProof (permanent)', async () => {
   const jobId = await chain.submitJob();
   await bobSubmitter.claim(jobId);
-  const error = await bobSubmitter.submitInferenceResult(jobId, fakeResult).then(
+  const error = await postInferenceResult(bobSubmitter, jobId, fakeResult).then(
     () => null,
     (e: unknown) => e,
   );
@@ -225,24 +226,24 @@ describe('protocol actions on a devnet whose blocks the test builds', () => {
     await mined(bobs.claim(jobId));
     await mined(charlies.claim(jobId));
     const nonce = await nonceOf(chain.bobPair.address);
-    expect(await bobs.formCommittee(jobId)).toMatchObject({ status: 'skipped', next: { action: 'form-committee', atBlock: candidacyEnd + 2 } });
+    expect(await postFormCommittee(bobs, jobId)).toMatchObject({ status: 'skipped', next: { action: 'form-committee', atBlock: candidacyEnd + 2 } });
     expect(await nonceOf(chain.bobPair.address)).toBe(nonce);
     await advanceTo(candidacyEnd + 1);
-    expect(await mined(bobs.formCommittee(jobId))).toMatchObject({ status: 'submitted' });
+    expect(await mined(postFormCommittee(bobs, jobId))).toMatchObject({ status: 'submitted' });
     const job = await getJob(alice, jobId);
     expect(job?.status).toBe('Collecting');
     expect(job?.kind.type === 'Aggregation' && [...job.kind.committee].sort()).toEqual([chain.bobPair.address, chain.charliePair.address].sort());
-    expect(await charlies.formCommittee(jobId)).toMatchObject({ status: 'skipped', reason: 'the committee is already formed' });
+    expect(await postFormCommittee(charlies, jobId)).toMatchObject({ status: 'skipped', reason: 'the committee is already formed' });
   }, 60_000);
 
   test('close-contributions waits for the deadline unless all contributed; with too few valid contributions expire ends the job without a slash and frees the seats', async () => {
     const { jobId, contributionDeadline } = await seatedJob();
     await contributeAs('//Alice', jobId, 1);
     await contributeAs('//Eve', jobId, 2);
-    expect(await bobs.closeContributions(jobId)).toMatchObject({ status: 'skipped', next: { action: 'close-contributions', atBlock: contributionDeadline + 1 } });
+    expect(await postCloseContributions(bobs, jobId)).toMatchObject({ status: 'skipped', next: { action: 'close-contributions', atBlock: contributionDeadline + 1 } });
     await advanceTo(contributionDeadline);
     const next = (await head()) + 1;
-    expect(await bobs.closeContributions(jobId)).toMatchObject({ status: 'skipped', reason: 'too few valid contributions (2 of 3)', next: { action: 'expire', atBlock: next } });
+    expect(await postCloseContributions(bobs, jobId)).toMatchObject({ status: 'skipped', reason: 'too few valid contributions (2 of 3)', next: { action: 'expire', atBlock: next } });
     const before = (await getWorker(alice, chain.bobPair.address))!;
     expect(await mined(bobs.expire(jobId))).toMatchObject({ status: 'submitted' });
     expect((await getJob(alice, jobId))?.status).toBe('Failed');
@@ -255,19 +256,19 @@ describe('protocol actions on a devnet whose blocks the test builds', () => {
   test('report-contribution: committee members only, while collecting and until reviewEnd, once per contribution', async () => {
     const { jobId } = await seatedJob(true);
     for (const [i, uri] of ['//Alice', '//Eve', '//Ferdie'].entries()) await contributeAs(uri, jobId, 0x10 + i);
-    await rejectsWith(alices.reportContribution(jobId, eve.address), 'ComputeJobs.NotCommitteeMember');
-    expect(await mined(bobs.reportContribution(jobId, eve.address))).toMatchObject({ status: 'submitted' });
+    await rejectsWith(postReportContribution(alices, jobId, eve.address), 'ComputeJobs.NotCommitteeMember');
+    expect(await mined(postReportContribution(bobs, jobId, eve.address))).toMatchObject({ status: 'submitted' });
     expect((await getContribution(alice, jobId, eve.address))?.rejectedBy).toBe(chain.bobPair.address);
-    expect(await charlies.reportContribution(jobId, eve.address)).toMatchObject({ status: 'skipped', reason: `already rejected by ${chain.bobPair.address}` });
+    expect(await postReportContribution(charlies, jobId, eve.address)).toMatchObject({ status: 'skipped', reason: `already rejected by ${chain.bobPair.address}` });
     // the last participant contributes: all in, three valid ones, contributions close at once
     await contributeAs('//Dave', jobId, 0x13);
-    expect(await mined(bobs.closeContributions(jobId))).toMatchObject({ status: 'submitted' });
+    expect(await mined(postCloseContributions(bobs, jobId))).toMatchObject({ status: 'submitted' });
     const job = (await getJob(alice, jobId))!;
     const reviewEnd = job.kind.type === 'Aggregation' ? job.kind.reviewEnd! : 0;
     await advanceTo(reviewEnd); // a report could still land in block reviewEnd …
     await devnet.newBlock(); // … not after it
     const nonce = await nonceOf(chain.charliePair.address);
-    expect(await charlies.reportContribution(jobId, ferdie.address)).toMatchObject({ status: 'skipped', reason: 'job is Aggregating: the review period is over' });
+    expect(await postReportContribution(charlies, jobId, ferdie.address)).toMatchObject({ status: 'skipped', reason: 'job is Aggregating: the review period is over' });
     expect(await nonceOf(chain.charliePair.address)).toBe(nonce);
   }, 60_000);
 
@@ -286,15 +287,15 @@ describe('protocol actions on a devnet whose blocks the test builds', () => {
   test('rejections during the review leave too few valid contributions: no partial is sent, expire fails the job and nobody is slashed', async () => {
     const { jobId } = await seatedJob(true);
     for (const [i, uri] of ['//Alice', '//Eve', '//Ferdie', '//Dave'].entries()) await contributeAs(uri, jobId, 0x20 + i);
-    expect(await mined(bobs.closeContributions(jobId))).toMatchObject({ status: 'submitted' });
-    await mined(bobs.reportContribution(jobId, eve.address));
-    await mined(charlies.reportContribution(jobId, ferdie.address));
+    expect(await mined(postCloseContributions(bobs, jobId))).toMatchObject({ status: 'submitted' });
+    await mined(postReportContribution(bobs, jobId, eve.address));
+    await mined(postReportContribution(charlies, jobId, ferdie.address));
     const job = (await getJob(alice, jobId))!;
     await advanceTo(job.kind.type === 'Aggregation' ? job.kind.reviewEnd! : 0);
     const nonce = await nonceOf(chain.bobPair.address);
     const partial = { partialCid: 'bafy-partial', partialDigest: `0x${'cd'.repeat(32)}` as const };
     const next = (await head()) + 1;
-    expect(await bobs.submitPartial(jobId, partial)).toMatchObject({ status: 'skipped', reason: 'too few valid contributions (2 of 3)', next: { action: 'expire', atBlock: next } });
+    expect(await postPartial(bobs, jobId, partial)).toMatchObject({ status: 'skipped', reason: 'too few valid contributions (2 of 3)', next: { action: 'expire', atBlock: next } });
     expect(await nonceOf(chain.bobPair.address)).toBe(nonce);
     const before = await Promise.all([chain.bobPair.address, chain.charliePair.address].map(async (a) => (await getWorker(alice, a))!));
     expect(await mined(bobs.expire(jobId))).toMatchObject({ status: 'submitted' });

@@ -8,18 +8,18 @@ import { join } from 'node:path';
 
 import { Redis } from 'ioredis';
 
-import { type Job, claimJob, getJob, grantAccess, registerModel, submitInferenceJob } from '@modelproof/sdk';
+import { type Job, claimJob, getJob, getJobLimits, grantAccess, registerModel, submitInferenceJob } from '@modelproof/sdk';
 import { generateContentKey, generateEncryptionKeyPair, wrapKey } from '@modelproof/sdk/crypto';
 import { type Ipfs, createIpfs } from '@modelproof/sdk/ipfs';
 import { createAggregationJob } from '@modelproof/sdk/jobs';
 import { fieldToHex } from '@modelproof/sdk/zk';
 
 import { loadConfig } from '../src/config/index.js';
-import { ProvingEstimate } from '../src/inference/estimate.js';
+import { type KindServices, ProvingEstimate, aggregationKind, inferenceKind } from '../src/kinds/index.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createPipeline } from '../src/pipeline/index.js';
 import { jobIds } from '../src/queues/index.js';
-import { ClaimVetting, type VettingOptions } from '../src/vetting/index.js';
+import { ClaimVetting } from '../src/vetting/index.js';
 import { type ChainFixture, PROCESSOR, captureLog, fixture, setupChain } from './support/chain.js';
 import { type RedisServer, startRedis } from './support/redis.js';
 
@@ -47,26 +47,58 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-/** Bob's vetting with the defaults of the configuration, but for `overrides`. */
-function vetting(overrides: Partial<VettingOptions> = {}) {
+interface VettingOverrides {
+  /** `jobs.minReward` (default 0). */
+  minReward?: bigint;
+  /** `ipfs.maxModelBytes` (default 1 MiB). */
+  maxModelBytes?: number;
+  /** The worker (default Bob). */
+  address?: string;
+  bond?: { canClaim: boolean };
+  /** Redis prefix of the proving estimate: the same prefix shares measurements. */
+  prefix?: string;
+}
+
+/**
+ * Bob's vetting as the pipeline builds it — the kinds' runtimes from a loaded configuration —
+ * with the defaults of the configuration, but for `overrides`. Vetting reads the chain, Kubo,
+ * Redis (the proving estimate) and the configuration only: the pipeline's queues and submitter
+ * are left out of the services.
+ */
+async function vetting(overrides: VettingOverrides = {}) {
   const metrics = createMetrics({ processMetrics: false });
   const log = captureLog();
-  const estimate = new ProvingEstimate(redis, `vt${prefixes++}`, 30_000);
-  const vet = new ClaimVetting({
+  const prefix = overrides.prefix ?? `vt${prefixes++}`;
+  const config = await loadConfig({
+    env: {
+      MODELPROOF_WORKER_JOBS_MIN_REWARD: String(overrides.minReward ?? 0n),
+      MODELPROOF_WORKER_CHAIN_BLOCK_TIME_MS: '6000',
+      MODELPROOF_WORKER_JOBS_DEADLINE_SAFETY_FACTOR: '3',
+      MODELPROOF_WORKER_JOBS_PROVING_TIME_ESTIMATE_MS: '30000',
+      MODELPROOF_WORKER_IPFS_MAX_MODEL_BYTES: String(overrides.maxModelBytes ?? 1 << 20),
+      MODELPROOF_WORKER_IPFS_MANIFEST_TIMEOUT_MS: '5000',
+    },
+  });
+  const services = {
     client: chain.alice,
+    limits: getJobLimits(chain.alice),
+    redis,
+    prefix,
     ipfs: kubo,
-    address: chain.bobPair.address,
-    bond: { canClaim: true },
-    estimate,
-    minReward: 0n,
-    blockTimeMs: 6000,
-    deadlineSafetyFactor: 3,
-    maxModelBytes: 1 << 20,
-    manifestTimeoutMs: 5000,
+    address: overrides.address ?? chain.bobPair.address,
+    x25519SecretKey: chain.bobKeys.secretKey,
+    config,
     metrics,
     logger: log.logger,
-    ...overrides,
+  } as Partial<KindServices> as KindServices;
+  const vet = new ClaimVetting({
+    client: chain.alice,
+    bond: overrides.bond ?? { canClaim: true },
+    kinds: { inference: inferenceKind.create(services), aggregation: aggregationKind.create(services) },
+    metrics,
+    logger: log.logger,
   });
+  const estimate = new ProvingEstimate(redis, prefix, 30_000);
   /** Vets the job and checks the skip (or its absence) in the log and the counter. */
   const expectVerdict = async (job: Job, reason?: string): Promise<void> => {
     const mark = log.records.length;
@@ -81,31 +113,31 @@ function vetting(overrides: Partial<VettingOptions> = {}) {
     expect(skipped).toEqual([expect.objectContaining({ level: 'info', chainJobId: String(job.id), reason, detail: expect.any(String) })]);
     expect(await metrics.text()).toContain(`modelproof_worker_claims_skipped_total{reason="${reason}"} 1`);
   };
-  return { vet, estimate, log, metrics, expectVerdict };
+  return { vet, estimate, prefix, log, metrics, expectVerdict };
 }
 
 const jobOf = async (id: bigint): Promise<Job> => (await getJob(chain.alice, id))!;
 
 describe('inference jobs', () => {
   test('a job this worker can serve is claimed: grant, reward, time to the deadline, circuit artifacts and model size all fit', async () => {
-    await vetting({ minReward: REWARD }).expectVerdict(await jobOf(await chain.submitJob()));
+    await (await vetting({ minReward: REWARD })).expectVerdict(await jobOf(await chain.submitJob()));
   });
 
   test('the bond below the minimum, a job no longer open, a reward below jobs.minReward, no grant: not claimed', async () => {
     const job = await jobOf(await chain.submitJob());
-    await vetting({ bond: { canClaim: false } }).expectVerdict(job, 'bond-too-low');
-    await vetting({ minReward: REWARD + 1n }).expectVerdict(job, 'reward-too-low');
-    await vetting({ address: chain.charliePair.address }).expectVerdict(job, 'no-grant');
+    await (await vetting({ bond: { canClaim: false } })).expectVerdict(job, 'bond-too-low');
+    await (await vetting({ minReward: REWARD + 1n })).expectVerdict(job, 'reward-too-low');
+    await (await vetting({ address: chain.charliePair.address })).expectVerdict(job, 'no-grant');
     await claimJob(chain.bob, { jobId: job.id });
-    await vetting().expectVerdict(await jobOf(job.id), 'job-not-open');
+    await (await vetting()).expectVerdict(await jobOf(job.id), 'job-not-open');
   });
 
   test('too little time before the deadline for the proving estimate × jobs.deadlineSafetyFactor; a measured estimate replaces the configured one', async () => {
     const job = await jobOf(await chain.submitJob('bafy-input', { blocks: 10 })); // ~60 s at 6 s a block; 3 × 30 s needed
-    const { expectVerdict, estimate } = vetting();
+    const { expectVerdict, estimate, prefix } = await vetting();
     await expectVerdict(job, 'deadline-too-close');
     await estimate.record(chain.circuitId, 12_000); // measured: 3 × 12 s fits in 60 s
-    await vetting({ estimate }).expectVerdict(job);
+    await (await vetting({ prefix })).expectVerdict(job);
     await estimate.record(chain.circuitId, 25_000); // a slower run counts at once
     expect(await estimate.get(chain.circuitId)).toBe(25_000);
     await estimate.record(chain.circuitId, 5_000); // a faster one only moves it down a fifth of the way
@@ -114,8 +146,8 @@ describe('inference jobs', () => {
 
   test('a model (with its proving artifacts) larger than ipfs.maxModelBytes, a manifest IPFS does not have: not claimed', async () => {
     const job = await jobOf(await chain.submitJob());
-    await vetting({ maxModelBytes: 1000 }).expectVerdict(job, 'model-too-large'); // the fixture's manifest says 1024 bytes
-    await vetting({ maxModelBytes: 1024 }).expectVerdict(job);
+    await (await vetting({ maxModelBytes: 1000 })).expectVerdict(job, 'model-too-large'); // the fixture's manifest says 1024 bytes
+    await (await vetting({ maxModelBytes: 1024 })).expectVerdict(job);
 
     const { modelId } = await registerModel(chain.alice, {
       digest: fieldToHex(903n),
@@ -132,7 +164,7 @@ describe('inference jobs', () => {
       reward: REWARD,
       deadline: (await chain.head()) + 500,
     });
-    await vetting().expectVerdict(await jobOf(jobId), 'manifest-unavailable');
+    await (await vetting()).expectVerdict(await jobOf(jobId), 'manifest-unavailable');
   });
 });
 
@@ -154,23 +186,23 @@ async function aggregationJob(reward: bigint): Promise<bigint> {
 describe('aggregation jobs', () => {
   test('the reward per seat against jobs.minReward; the candidacy rule: after the period only while seats are left', async () => {
     const jobId = await aggregationJob(2n * REWARD);
-    await vetting({ minReward: REWARD + 1n }).expectVerdict(await jobOf(jobId), 'reward-too-low');
-    await vetting({ minReward: REWARD }).expectVerdict(await jobOf(jobId));
+    await (await vetting({ minReward: REWARD + 1n })).expectVerdict(await jobOf(jobId), 'reward-too-low');
+    await (await vetting({ minReward: REWARD })).expectVerdict(await jobOf(jobId));
 
     const job = await jobOf(jobId);
     if (job.kind.type !== 'Aggregation') throw new Error('not an aggregation job');
     await claimJob(chain.charlie, { jobId }); // one candidate for two seats
     await chain.devnet.newBlock(Math.max(0, job.kind.candidacyEnd - (await chain.head())));
-    await vetting().expectVerdict(await jobOf(jobId)); // late, but a seat is left
+    await (await vetting()).expectVerdict(await jobOf(jobId)); // late, but a seat is left
     await claimJob(chain.bob, { jobId }); // the second late applicant fills the committee at once
-    await vetting().expectVerdict(await jobOf(jobId), 'job-not-open');
+    await (await vetting()).expectVerdict(await jobOf(jobId), 'job-not-open');
 
     const full = await aggregationJob(2n * REWARD);
     await claimJob(chain.charlie, { jobId: full });
     await claimJob(chain.bob, { jobId: full }); // two candidates for two seats, not drawn yet
     const fullJob = await jobOf(full);
     await chain.devnet.newBlock(Math.max(0, (fullJob.kind.type === 'Aggregation' ? fullJob.kind.candidacyEnd : 0) - (await chain.head())));
-    await vetting().expectVerdict(await jobOf(full), 'candidacy-closed');
+    await (await vetting()).expectVerdict(await jobOf(full), 'candidacy-closed');
   });
 });
 
@@ -191,7 +223,7 @@ describe('in the pipeline', () => {
     });
     const keys = { signer: chain.bobPair, address: chain.bobPair.address, x25519: chain.bobKeys };
     const pipeline = createPipeline(
-      { config, keys, logger: log.logger, metrics, signal: new AbortController().signal, env: process.env },
+      { config, keys, logger: log.logger, metrics, signal: new AbortController().signal, env: { ...process.env, MODELPROOF_WORKER_CHAIN_ENDPOINT: chain.devnet.endpoint } },
       { processors: { inference: PROCESSOR, aggregation: PARTIAL_PROCESSOR } },
     );
     await pipeline.start();

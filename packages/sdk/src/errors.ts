@@ -15,13 +15,26 @@ const BRAND = Symbol.for('@modelproof/sdk/error');
 export class ModelproofError extends Error {
   /** Stable machine-readable code, `<Area>.<Name>`. */
   readonly code: string;
+  /**
+   * Whether the same operation, tried again unchanged, may succeed: a timeout, a dropped
+   * connection, an unreachable node, chain state not there yet. `false` for what a retry cannot
+   * fix (bad input, a failed check, a refused call). Each error class decides it from its code;
+   * a job queue can act on it without a table of codes.
+   */
+  readonly retryable: boolean;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: string, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = 'ModelproofError';
+    this.retryable = options?.retryable ?? false;
     Object.defineProperty(this, BRAND, { value: true });
   }
+}
+
+/** Whether `error` says a retry may succeed (its `retryable` flag); `false` for anything that does not say. */
+export function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
 }
 
 /**
@@ -53,6 +66,9 @@ export type ClientErrorCode =
   /** A parameter is malformed (wrong length, out of range, not a number, …). Nothing was sent. */
   | 'Client.InvalidParams';
 
+/** The {@link ClientError}s a retry may get past: the node was slow or away, the pool refused for now (nonce, fees), or the caller gave up. */
+const RETRYABLE_CLIENT_CODES: ReadonlySet<string> = new Set<ClientErrorCode>(['Client.Timeout', 'Client.Disconnected', 'Client.InvalidTransaction', 'Client.Aborted']);
+
 /** Errors of the chain client (everything that is not a dispatch error of the runtime). */
 export class ClientError extends ModelproofError {
   declare readonly code: ClientErrorCode;
@@ -60,7 +76,7 @@ export class ClientError extends ModelproofError {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
-    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options?.cause, retryable: RETRYABLE_CLIENT_CODES.has(code) });
     this.name = 'ClientError';
     this.details = Object.freeze({ ...(options?.details ?? {}) });
   }
@@ -80,7 +96,8 @@ export type DispatchErrorCode = PalletErrorCode | (string & {});
  * `code` is `<Pallet>.<Error>` for a pallet error (e.g. `ModelRegistry.DuplicateDigest`), or
  * `Dispatch.<Variant>` / `Token.<Variant>` / `Arithmetic.<Variant>` / `Transactional.<Variant>`
  * for the runtime's built-in dispatch errors (e.g. `Dispatch.BadOrigin`, `Token.FundsUnavailable`).
- * The fee was paid; nothing else of the call took effect.
+ * The fee was paid; nothing else of the call took effect. Not `retryable`, except `Token.*`
+ * (the account lacked funds, which may arrive).
  */
 export class DispatchError extends ModelproofError {
   declare readonly code: DispatchErrorCode;
@@ -104,7 +121,7 @@ export class DispatchError extends ModelproofError {
     options?: { callIndex?: number; txHash?: string; blockHash?: string; blockNumber?: number },
   ) {
     const where = options?.callIndex === undefined ? '' : ` (call #${options.callIndex} of the batch)`;
-    super(`${pallet}.${error}`, `${pallet}.${error}${where}${docs ? `: ${docs}` : ''}`);
+    super(`${pallet}.${error}`, `${pallet}.${error}${where}${docs ? `: ${docs}` : ''}`, { retryable: pallet === 'Token' });
     this.name = 'DispatchError';
     this.pallet = pallet;
     this.error = error;

@@ -10,6 +10,7 @@ export {
   type DispatchErrorCode,
   ModelproofError,
   isModelproofError,
+  isRetryable,
 } from './errors.js';
 export * from './client/index.js';
 export * from './tx/index.js';

@@ -8,31 +8,22 @@
 import { existsSync } from 'node:fs';
 
 import { ModelproofError } from '../errors.js';
+import { JOB_KINDS } from '../kinds/index.js';
 import { createPipeline, type ProcessorFiles, registeredProcessors } from '../pipeline/index.js';
-import { aggregationProcessorFile, inferenceProcessorFile } from '../processors/files.js';
 import type { ComponentFactory } from './component.js';
-
-const builtIn: Required<ProcessorFiles> = {
-  get inference() {
-    return inferenceProcessorFile();
-  },
-  get aggregation() {
-    return aggregationProcessorFile();
-  },
-};
 
 export const defaultComponents: ComponentFactory = (context) => {
   const { jobs } = context.config;
   const registered = registeredProcessors();
   const processors: ProcessorFiles = {};
-  for (const kind of ['inference', 'aggregation'] as const) {
-    if (!jobs[kind]) continue;
-    const file = registered[kind] ?? builtIn[kind];
+  for (const kind of JOB_KINDS) {
+    if (!jobs[kind.name]) continue;
+    const file = registered[kind.name] ?? kind.processorFile();
     if (!existsSync(file)) {
-      throw new ModelproofError('Worker.ProcessorMissing', `the ${kind} processor ${file} does not exist; build the worker first (npm run build)`);
+      throw new ModelproofError('Worker.ProcessorMissing', `the ${kind.name} processor ${file} does not exist; build the worker first (npm run build)`);
     }
-    processors[kind] = file;
+    processors[kind.name] = file;
   }
-  if (!processors.inference && !processors.aggregation) return [];
+  if (Object.keys(processors).length === 0) return [];
   return createPipeline(context, { processors, autoClaim: jobs.autoClaim, processorEnv: context.env }).components;
 };

@@ -6,8 +6,10 @@
  *   it advances only after the block's queue jobs are added (job ids from chain ids, so a block
  *   processed twice after a crash yields the same jobs, not new ones);
  * - on start it catches up from cursor + 1 to the finalized head, then follows new finalized
- *   heads; after a dropped connection (the SDK client reconnects by itself) it catches up again
- *   from the cursor, so no block is skipped;
+ *   heads through the SDK's `watchBlocks(…, { finalized: true })`, which rides out dropped
+ *   connections (the SDK client reconnects by itself and the watch resumes); every head it
+ *   reports moves the target, and the listener walks from its cursor to it, so no block is
+ *   skipped however far the chain moved meanwhile;
  * - without a cursor (first start) it begins at the current finalized head (or `startBlock`).
  *
  * What happens with a block is the handlers' business: each {@link BlockHandler} gets every
@@ -17,7 +19,7 @@
  */
 import type { Redis } from 'ioredis';
 
-import { type DecodedEvent, type ModelproofClient, decodeEvent } from '@modelproof/sdk';
+import { type DecodedEvent, type ModelproofClient, type Unwatch, getBlockEvents, watchBlocks } from '@modelproof/sdk';
 
 import type { Logger } from '../log/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
@@ -70,8 +72,7 @@ export class Listener {
   private target = -1;
   private running = false;
   private stopped = true;
-  private unsubscribe: (() => void) | undefined;
-  private offConnected: (() => void) | undefined;
+  private unwatch: Unwatch | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> = Promise.resolve();
   private lastError: string | undefined;
@@ -113,22 +114,16 @@ export class Listener {
     }
     this.log.info('listener starting', { from: (this.cursor?.number ?? -1) + 1, finalized });
     this.target = finalized;
-    this.unsubscribe = await api.rpc.chain.subscribeFinalizedHeads((header) => {
-      this.target = Math.max(this.target, header.number.toNumber());
-      this.kick();
-    });
-    // The provider re-subscribes after a reconnect; ask for the head too, in case finality moved while down.
-    const onConnected = (): void => {
-      this.finalizedNumber().then(
-        (n) => {
-          this.target = Math.max(this.target, n);
-          this.kick();
-        },
-        () => undefined,
-      );
-    };
-    api.on('connected', onConnected);
-    this.offConnected = () => api.off('connected', onConnected);
+    // Only the newest head matters (the walk from the cursor covers every block below it), so the
+    // watch's own catch-up after a reconnect is limited to that head.
+    this.unwatch = watchBlocks(
+      this.o.client,
+      ({ blockNumber }) => {
+        this.target = Math.max(this.target, blockNumber);
+        this.kick();
+      },
+      { finalized: true, maxCatchUp: 0, onError: (error) => this.log.warn('finalized-head watch failed', { reason: error instanceof Error ? error.message : String(error) }) },
+    );
     this.kick();
   }
 
@@ -142,12 +137,7 @@ export class Listener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    this.offConnected?.();
-    try {
-      this.unsubscribe?.();
-    } catch {
-      // the connection may already be gone
-    }
+    this.unwatch?.();
     await this.loop;
     for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -197,10 +187,7 @@ export class Listener {
   }
 
   private async processBlock(number: number, hash: Hex): Promise<void> {
-    const { api } = this.o.client;
-    const records = (await api.query['system']!['events']!.at(hash)) as unknown as Iterable<Parameters<typeof decodeEvent>[1]>;
-    for (const record of records) {
-      const event = decodeEvent(api, record);
+    for (const event of await getBlockEvents(this.o.client, { blockNumber: number, blockHash: hash })) {
       if (event.section !== 'ComputeJobs') continue;
       for (const handler of this.o.handlers) await handler.onEvent?.(event, number);
     }

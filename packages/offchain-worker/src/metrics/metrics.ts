@@ -8,10 +8,11 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export const METRIC_PREFIX = 'modelproof_worker_';
+import type { JobKind } from '../kinds/index.js';
 
-/** Job kinds the worker processes. */
-export type JobKind = 'inference' | 'aggregation';
+export type { JobKind } from '../kinds/index.js';
+
+export const METRIC_PREFIX = 'modelproof_worker_';
 
 export interface WorkerMetrics {
   readonly registry: Registry;

@@ -3,17 +3,22 @@
  *
  *   chain     the SDK client (signer = the worker's key) and the submitter; disconnected last
  *   bond      the worker's on-chain bond (`../bond`): no claims while it is below the minimum
- *   queues    Redis, the BullMQ queues and their workers, the block scheduler, the job-kind modules
+ *   queues    Redis, the BullMQ queues and their workers, the block scheduler, the job kinds
  *   listener  finalized-event listener with its cursor in Redis; stopped first
  *
- * Flow: listener → the job-kind modules (`../inference`, `../aggregation`: vetting, claims,
- * committee steps) → `inference` / `aggregation` (sandboxed processors) and `review` (in-process)
- * → on completion a job on `submit` → the submitter (chain checks, then post) → chain. Actions
- * due at a block number go through the block scheduler (`../scheduler`), which the listener runs
- * after every finalized block. Failures are classified: transient ones are retried with
- * exponential backoff; an inference job given up on is handed back (`hand_back_job`, no slash);
+ * Everything particular to a kind of job lives in its module (`../kinds`: inference,
+ * aggregation), which the pipeline runs from the table `JOB_KINDS`: for each kind served, its
+ * runtime handles finalized events (vetting for claims, what to queue), its sandboxed processor
+ * runs on the queue named after it, its results and own transactions go through `submit`, and
+ * it decides what a failure means (an inference job given up on is handed back).
+ *
+ * Flow: listener → the kinds' event handlers and the claim vetting → processor queues (and a
+ * kind's in-process queues, e.g. `review`) → on completion a job on `submit` → the submitter or
+ * the kind (chain checks, then post) → chain. Actions due at a block number go through the block
+ * scheduler (`../scheduler`), which the listener runs after every finalized block. Failures carry
+ * their own classification (`retryable`): transient ones are retried with exponential backoff;
  * permanent failures and exhausted retries are recorded in `dead-letter` with
- * `{ chainJobId, kind, reason, code }` (and, for a hand-back, its outcome).
+ * `{ chainJobId, kind, reason, code }` unless the kind takes care of them.
  */
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -21,26 +26,14 @@ import { Redis } from 'ioredis';
 import { type JobLimits, type ModelproofClient, createClient, getJob, getJobLimits } from '@modelproof/sdk';
 import { createIpfs } from '@modelproof/sdk/ipfs';
 
-import { AggregationFlow } from '../aggregation/index.js';
 import { BondMonitor } from '../bond/index.js';
 import type { Component, DaemonContext } from '../daemon/component.js';
-import { InferenceFlow, ProvingEstimate } from '../inference/index.js';
+import { JOB_KINDS, type JobKind, type KindRuntime, kindOf } from '../kinds/index.js';
 import { type BlockHandler, Listener } from '../listener/index.js';
-import type { JobKind } from '../metrics/index.js';
 import { FINISHED_STATUSES } from '../protocol/index.js';
-import {
-  type FailureRecord,
-  type InferenceJobData,
-  type ProcessorJobData,
-  PipelineQueues,
-  type QueueName,
-  type QueueSettings,
-  type SubmitJobData,
-  classifyError,
-  codeFromReason,
-} from '../queues/index.js';
+import { type FailureRecord, type ProcessorJobData, PipelineQueues, type QueueName, type QueueSettings, type SubmitJobData, classifyError, codeFromReason } from '../queues/index.js';
 import { BlockScheduler, type ScheduledEntry } from '../scheduler/index.js';
-import { Submitter, type SubmitOutcome, checkAggregationResult, checkInferenceResult } from '../submitter/index.js';
+import { Submitter, type SubmitOutcome } from '../submitter/index.js';
 import { ClaimOnSubmission, ClaimVetting } from '../vetting/index.js';
 import { ClaimCapacity } from './capacity.js';
 import { DeadLetters } from './dead-letters.js';
@@ -65,8 +58,9 @@ export interface PipelineOptions {
   /** Run sandboxed processors in worker threads instead of child processes (default false). */
   useWorkerThreads?: boolean;
   /**
-   * Environment of the sandboxed processors (default: this process's). They rebuild their
-   * context from it (`MODELPROOF_WORKER_CONFIG`, `MODELPROOF_WORKER_*`), see `processors/sandbox.ts`.
+   * Environment of the sandboxed processors (default: the daemon context's `env`, the one the
+   * configuration was read from). They rebuild their context from it (`MODELPROOF_WORKER_CONFIG`,
+   * `MODELPROOF_WORKER_*`), see `processors/sandbox.ts`.
    */
   processorEnv?: Readonly<Record<string, string | undefined>>;
   /** How soon a deferred claim (at capacity, too many open claims) is tried again (default 2000 ms). */
@@ -91,6 +85,16 @@ export interface Pipeline {
   readonly bond: BondMonitor;
 }
 
+type ServedKind = (typeof JOB_KINDS)[number];
+
+/** A running BullMQ worker of the pipeline. */
+interface QueueWorker {
+  queue: QueueName;
+  worker: Worker;
+  /** Runs a sandboxed processor (a kind's), not an in-process one. */
+  sandboxed: boolean;
+}
+
 const DEFAULT_CLAIM_RETRY_MS = 2_000;
 /** Failure codes that mean the job left the chain (pruned): nothing is left to do for it. */
 const JOB_GONE = new Set(['Pipeline.JobNotFound', 'Pipeline.UnknownJob']);
@@ -100,10 +104,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
   const { config, keys, metrics } = ctx;
   const log = ctx.logger;
   const prefix = config.queue.prefix;
-  const serves: Record<JobKind, boolean> = {
-    inference: config.jobs.inference && options.processors.inference !== undefined,
-    aggregation: config.jobs.aggregation && options.processors.aggregation !== undefined,
-  };
+  const served: readonly ServedKind[] = JOB_KINDS.filter((k) => config.jobs[k.name] && options.processors[k.name] !== undefined);
   let client: ModelproofClient | undefined;
   let limits: JobLimits | undefined;
   let submitter: Submitter | undefined;
@@ -113,16 +114,17 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
   let scheduler: BlockScheduler | undefined;
   let deadLetters: DeadLetters | undefined;
   let claims: ClaimOnSubmission | undefined;
-  let inference: InferenceFlow | undefined;
-  let aggregation: AggregationFlow | undefined;
   let listener: Listener | undefined;
   let depthTimer: NodeJS.Timeout | undefined;
   let stopping = false;
-  const workers: Array<{ kind: QueueName; worker: Worker; sandboxed: boolean }> = [];
+  const kinds: Partial<Record<JobKind, KindRuntime>> = {};
+  const workers: QueueWorker[] = [];
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`pipeline: ${what} is not started`);
     return value;
   };
+  const processorEnv = options.processorEnv ?? ctx.env;
+  const runtimeNamed = (name: string): KindRuntime | undefined => kinds[name as JobKind];
 
   const chain: Component = {
     name: 'chain',
@@ -158,83 +160,80 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     failedAt: Date.now(),
   });
 
-  /** A processor job failed (an attempt, or for good), or a transaction for good. */
+  /** A queue job failed (an attempt, or for good): the kind it belongs to decides, else a final failure is dead-lettered. */
   const onFailed = (queue: QueueName) => (job: Job | undefined, error: Error) => {
     if (!job) return;
     void (async () => {
-      const failure = failureOf(queue, job, error.message, codeFromReason(error.message));
+      const record = failureOf(queue, job, error.message, codeFromReason(error.message));
       // retried jobs go back to delayed/waiting; only a final failure is given up on
       const final = (await job.getState()) === 'failed';
       // an attempt cut short by the shutdown stays queued for the next start; nothing to decide now
       if (stopping && !final) return;
-      if (final && JOB_GONE.has(failure.code)) {
-        log.info('job no longer on chain; dropped', { queue, jobId: failure.jobId, chainJobId: (job.data as { chainJobId?: string }).chainJobId });
-        return;
-      }
-      if (queue === 'inference' && inference) {
-        const data = (job as Job<InferenceJobData>).data;
-        if (final) await inference.giveUp(data.chainJobId, failure);
-        else await inference.retrying(job as Job<InferenceJobData>, failure);
-        return;
-      }
-      if (!final) return;
       const data = job.data as { chainJobId?: string; kind?: string };
+      const chainJobId = String(data.chainJobId ?? '');
+      if (final && JOB_GONE.has(record.code)) {
+        log.info('job no longer on chain; dropped', { queue, jobId: record.jobId, chainJobId });
+        return;
+      }
       const submit = queue === 'submit' ? (job.data as SubmitJobData) : undefined;
-      if (submit?.action === 'inference-result' && inference) await inference.giveUp(submit.chainJobId, failure);
-      else if (submit?.action === 'hand-back') await need(deadLetters, 'queues').handBackSettled(submit.chainJobId, submit.failure, submit.reason, { handedBack: false, detail: error.message });
-      else await need(deadLetters, 'queues').record({ ...failure, chainJobId: String(data.chainJobId ?? ''), kind: String(data.kind ?? queue) });
+      if (final && submit?.action === 'hand-back') {
+        await need(deadLetters, 'queues').handBackSettled(submit.chainJobId, submit.failure, submit.reason, { handedBack: false, detail: error.message });
+        return;
+      }
+      const kind = data.kind === undefined ? undefined : runtimeNamed(data.kind);
+      const processorJob = queue === data.kind ? (job as Job<ProcessorJobData>) : undefined;
+      const ownSubmission = submit !== undefined && submit.action !== 'claim' && submit.action !== 'expire' ? submit : undefined;
+      if (kind?.failed && (processorJob || ownSubmission)) {
+        const handled = await kind.failed({ queue, chainJobId, record, final, ...(processorJob && { processorJob }), ...(ownSubmission && { submission: ownSubmission }) });
+        if (handled) return;
+      }
+      if (final) await need(deadLetters, 'queues').record({ ...record, chainJobId, kind: String(data.kind ?? queue) });
     })().catch((e: unknown) => log.error('could not handle a failed job', { queue, jobId: job.id, reason: String(e) }));
   };
 
-  /** A processor's result goes to the submitter through the `submit` queue; a malformed one is given up on. */
-  const queueResult = async (kind: JobKind, job: Job, result: unknown): Promise<void> => {
-    const data = job.data as ProcessorJobData;
-    const q = need(queues, 'queues');
+  /** A processor's result goes to `submit` as its kind says; a malformed one is given up on. */
+  const queueResult = async (module: ServedKind, job: Job<ProcessorJobData>, result: unknown): Promise<void> => {
+    const kind = need(runtimeNamed(module.name), 'queues');
     try {
-      if (kind === 'inference') {
-        await q.addSubmit({ action: 'inference-result', chainJobId: data.chainJobId, kind, result: checkInferenceResult(result), startedAt: job.timestamp });
-      } else {
-        await q.addSubmit({ action: 'partial', chainJobId: data.chainJobId, kind, result: checkAggregationResult(result), startedAt: job.timestamp });
-      }
+      await need(queues, 'queues').addSubmit(kind.resultSubmission(job, result) as SubmitJobData);
     } catch (error) {
       const c = classifyError(error);
       if (!c.permanent) throw error;
-      const failure = failureOf(kind, job, c.reason, c.code);
-      if (kind === 'inference' && inference) await inference.giveUp(data.chainJobId, failure);
-      else await need(deadLetters, 'queues').record({ ...failure, chainJobId: data.chainJobId, kind });
+      const failure = { queue: module.name as QueueName, chainJobId: job.data.chainJobId, record: failureOf(module.name as QueueName, job, c.reason, c.code), final: true, processorJob: job };
+      if (!(await kind.failed?.(failure))) await need(deadLetters, 'queues').record({ ...failure.record, chainJobId: job.data.chainJobId, kind: module.name });
     }
   };
 
-  const onCompleted = (kind: JobKind) => (job: Job, result: unknown) => {
+  const onCompleted = (module: ServedKind) => (job: Job, result: unknown) => {
     void (async () => {
-      if (kind === 'inference') await inference?.completed(job as Job<InferenceJobData>);
-      await queueResult(kind, job, result);
+      await runtimeNamed(module.name)?.completed?.(job as Job<ProcessorJobData>);
+      await queueResult(module, job as Job<ProcessorJobData>, result);
     })().catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
   };
 
   /** Re-queues results of processor jobs that completed while the daemon was going down. */
   const reconcile = async (): Promise<void> => {
     const q = need(queues, 'queues');
-    for (const kind of ['inference', 'aggregation'] as const) {
-      if (!serves[kind]) continue;
-      const queue = kind === 'inference' ? q.inference : q.aggregation;
-      for (const job of await queue.getCompleted(0, 999)) {
-        await queueResult(kind, job as Job, job.returnvalue).catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
+    for (const module of served) {
+      for (const job of await q.processorQueue(module.name).getCompleted(0, 999)) {
+        await queueResult(module, job as Job<ProcessorJobData>, job.returnvalue).catch((e: unknown) => log.error('could not queue a result for submission', { jobId: job.id, reason: String(e) }));
       }
     }
   };
 
-  /** A scheduled action fell due: a transaction on `submit`, or the start of an aggregation. */
+  /** A scheduled action fell due: a kind's own (e.g. starting an aggregation), or a transaction on `submit`. */
   const dispatch = async (entry: ScheduledEntry): Promise<void> => {
-    if (entry.action === 'aggregate') {
-      if (aggregation) await aggregation.startAggregation(entry);
-      else log.warn('aggregation is off: not computing a scheduled partial sum', { ...entry });
+    const owner = JOB_KINDS.find((k) => k.scheduledActions.includes(entry.action));
+    if (owner) {
+      const kind = runtimeNamed(owner.name);
+      if (kind?.scheduled) await kind.scheduled(entry);
+      else log.warn(`${owner.name} is off: not running a scheduled action`, { ...entry });
       return;
     }
     const job = await getJob(need(client, 'chain'), BigInt(entry.chainJobId));
     if (job === null || FINISHED_STATUSES.has(job.status)) return;
-    const kind: JobKind = job.kind.type === 'Inference' ? 'inference' : 'aggregation';
-    await need(queues, 'queues').addSubmit({ action: entry.action, chainJobId: entry.chainJobId, kind, atBlock: entry.atBlock });
+    const data = { action: entry.action, chainJobId: entry.chainJobId, kind: kindOf(job).name, atBlock: entry.atBlock };
+    await need(queues, 'queues').addSubmit(data as SubmitJobData);
   };
 
   const queueComponent: Component = {
@@ -248,55 +247,45 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
       const capacity = new ClaimCapacity(redis, prefix, c, keys.address, config.queue.concurrency.inference, l.maxOpenClaims);
       deadLetters = new DeadLetters(queues, capacity, metrics, log);
       scheduler = new BlockScheduler(redis, prefix, dispatch, log.child({ component: 'scheduler' }));
-      const estimate = new ProvingEstimate(redis, prefix, config.jobs.provingTimeEstimateMs);
       const ipfs = createIpfs({ url: config.ipfs.apiUrl, timeoutMs: config.ipfs.fetchTimeoutMs, maxBytes: config.ipfs.maxModelBytes });
-      const vetting = new ClaimVetting({
+      const services = {
         client: c,
+        limits: l,
+        redis,
+        prefix,
+        queues,
+        scheduler,
+        submitter: need(submitter, 'chain'),
+        deadLetters,
         ipfs,
         address: keys.address,
-        bond: need(bond, 'chain'),
-        estimate,
-        minReward: BigInt(config.jobs.minReward),
-        blockTimeMs: config.chain.blockTimeMs,
-        deadlineSafetyFactor: config.jobs.deadlineSafetyFactor,
-        maxModelBytes: config.ipfs.maxModelBytes,
-        manifestTimeoutMs: config.ipfs.manifestTimeoutMs,
+        x25519SecretKey: keys.x25519.secretKey,
+        config,
         metrics,
-        logger: log.child({ component: 'vetting' }),
-      });
-      if (options.autoClaim ?? true) claims = new ClaimOnSubmission({ client: c, queues, vetting, serves, logger: log.child({ component: 'vetting' }) });
-      const flow = { client: c, queues, scheduler, address: keys.address };
-      if (serves.inference) inference = new InferenceFlow({ ...flow, estimate, blockTimeMs: config.chain.blockTimeMs, logger: log.child({ component: 'inference' }) });
-      if (serves.aggregation) {
-        aggregation = new AggregationFlow({
-          ...flow,
-          minContributors: l.minContributors,
-          ipfs,
-          x25519SecretKey: keys.x25519.secretKey,
-          limits: { fetchTimeoutMs: config.ipfs.fetchTimeoutMs, maxBytes: config.ipfs.maxModelBytes },
-          logger: log.child({ component: 'aggregation' }),
-        });
+      };
+      for (const module of served) kinds[module.name] = module.create({ ...services, logger: log.child({ component: module.name }) });
+      const vetting = new ClaimVetting({ client: c, bond: need(bond, 'chain'), kinds, metrics, logger: log.child({ component: 'vetting' }) });
+      if (options.autoClaim ?? true) {
+        claims = new ClaimOnSubmission({ client: c, queues, vetting, serves: new Set(served.map((k) => k.name)), logger: log.child({ component: 'vetting' }) });
       }
 
-      for (const kind of ['inference', 'aggregation'] as const) {
-        const file = options.processors[kind];
-        if (!serves[kind] || !file) continue;
-        const worker = new Worker(kind, file, {
+      const add = (queue: QueueName, worker: Worker, sandboxed: boolean): void => {
+        workers.push({ queue, worker, sandboxed });
+      };
+      for (const module of served) {
+        const worker = new Worker(module.name, need(options.processors[module.name], 'processor'), {
           connection: redis,
           prefix,
-          concurrency: config.queue.concurrency[kind],
+          concurrency: module.concurrency(config),
           useWorkerThreads: options.useWorkerThreads ?? false,
-          ...(options.processorEnv && {
-            workerForkOptions: { env: { ...options.processorEnv } },
-            workerThreadsOptions: { env: { ...options.processorEnv } },
-          }),
+          workerForkOptions: { env: { ...processorEnv } },
+          workerThreadsOptions: { env: { ...processorEnv } },
         });
-        worker.on('completed', onCompleted(kind));
-        workers.push({ kind, worker, sandboxed: true });
-      }
-      if (aggregation) {
-        const review = new Worker('review', aggregation.review.bind(aggregation), { connection: redis, prefix, concurrency: config.queue.concurrency.aggregation });
-        workers.push({ kind: 'review', worker: review as unknown as Worker, sandboxed: false });
+        worker.on('completed', onCompleted(module));
+        add(module.name as QueueName, worker, true);
+        for (const own of need(kinds[module.name], 'kind').inProcessQueues ?? []) {
+          add(own.queue, new Worker(own.queue, (job) => own.process(job), { connection: redis, prefix, concurrency: own.concurrency }), false);
+        }
       }
       const runner = new SubmitRunner({
         submitter: need(submitter, 'chain'),
@@ -305,15 +294,15 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
         scheduler,
         vetting,
         deadLetters,
+        kinds,
         metrics,
         logger: log,
         claimRetryMs: options.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS,
       });
-      const submitWorker = new Worker<SubmitJobData, SubmitOutcome>('submit', runner.process, { connection: redis, prefix, concurrency: 1 });
-      workers.push({ kind: 'submit', worker: submitWorker as unknown as Worker, sandboxed: false });
-      for (const { kind, worker } of workers) {
-        worker.on('failed', onFailed(kind));
-        worker.on('error', (e) => log.warn('queue worker error', { queue: kind, reason: e.message }));
+      add('submit', new Worker<SubmitJobData, SubmitOutcome>('submit', runner.process, { connection: redis, prefix, concurrency: 1 }) as unknown as Worker, false);
+      for (const { queue, worker } of workers) {
+        worker.on('failed', onFailed(queue));
+        worker.on('error', (e) => log.warn('queue worker error', { queue, reason: e.message }));
       }
       await Promise.all(workers.map((w) => w.worker.waitUntilReady()));
       await reconcile();
@@ -327,27 +316,26 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
     async stop() {
       stopping = true;
       clearInterval(depthTimer);
-      // BullMQ waits for running jobs; sandboxed children still running after half the shutdown
-      // budget are killed, and their jobs stay in Redis for another worker (retried, or stalled →
-      // picked up again once their lock lapses).
+      // BullMQ's close() waits for the running jobs. Those still running after half the shutdown
+      // budget are cancelled (`cancelAllJobs`: their processors' abort signals fire; ours give the
+      // job up at once as a transient failure), so their jobs stay queued for the next start or
+      // another worker, and close() goes on to stop the sandboxed children.
       const budget = Math.max(0, Math.floor(config.shutdown.timeoutMs / 2));
       await Promise.all(
-        workers.map(async ({ kind, worker, sandboxed }) => {
+        workers.map(async ({ queue, worker, sandboxed }) => {
           let timer: NodeJS.Timeout | undefined;
           const closed = worker.close();
           const inTime = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), budget)))]);
           clearTimeout(timer);
-          if (!inTime && sandboxed) {
-            log.warn('terminating sandboxed processors still running at shutdown; their jobs stay queued', { queue: kind });
-            // BullMQ's public close() cannot be forced once started, and its children answer SIGTERM by
-            // finishing their job: SIGKILL the busy ones through the child pool (BullMQ internals).
-            const pool = (worker as unknown as { childPool?: { retained?: Record<string, unknown>; kill(child: unknown, signal: string): Promise<void> } }).childPool;
-            await Promise.all(Object.values(pool?.retained ?? {}).map((child) => pool?.kill(child, 'SIGKILL')));
+          if (!inTime) {
+            log.warn(sandboxed ? 'cancelling processors still running at shutdown; their jobs stay queued' : 'cancelling jobs still running at shutdown', { queue });
+            worker.cancelAllJobs('the worker is shutting down');
           }
           await closed;
         }),
       );
       workers.length = 0;
+      for (const name of Object.keys(kinds)) delete kinds[name as JobKind];
       await queues?.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },
@@ -361,7 +349,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
   const listenerComponent: Component = {
     name: 'listener',
     async start() {
-      const handlers: BlockHandler[] = [need(bond, 'chain'), need(scheduler, 'queues'), ...[claims, inference, aggregation].filter((h) => h !== undefined)];
+      const handlers: BlockHandler[] = [need(bond, 'chain'), need(scheduler, 'queues'), ...(claims ? [claims] : []), ...Object.values(kinds)];
       listener = new Listener({
         client: need(client, 'chain'),
         redis: need(redis, 'queues'),

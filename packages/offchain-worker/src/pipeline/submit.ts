@@ -1,5 +1,6 @@
 /**
- * The `submit` queue's processor: runs one action through the submitter, then
+ * The `submit` queue's processor: runs one action — a shared one through the submitter, a kind's
+ * own through its module (`../kinds`) — then
  *
  * - hands the outcome's `next` (an action that could not be done yet, or one it leads to) to the
  *   block scheduler;
@@ -14,9 +15,10 @@ import { DelayedError, type Job } from 'bullmq';
 import { isModelproofError } from '@modelproof/sdk';
 
 import type { BondMonitor } from '../bond/index.js';
+import { type JobKind, type KindRuntime, type KindSubmitData, kindOfAction } from '../kinds/index.js';
 import type { Logger } from '../log/index.js';
-import type { JobKind, WorkerMetrics } from '../metrics/index.js';
-import { type SubmitJobData, toQueueError } from '../queues/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
+import { PermanentError, type SubmitJobData, toQueueError } from '../queues/index.js';
 import type { BlockScheduler } from '../scheduler/index.js';
 import type { SubmitOutcome, Submitter } from '../submitter/index.js';
 import type { ClaimVetting } from '../vetting/index.js';
@@ -30,6 +32,8 @@ export interface SubmitRunnerOptions {
   scheduler: BlockScheduler;
   vetting: ClaimVetting;
   deadLetters: DeadLetters;
+  /** The running kinds, by name: they post their own actions. */
+  kinds: Partial<Record<JobKind, KindRuntime>>;
   metrics: WorkerMetrics;
   logger: Logger;
   /** How soon a deferred claim is tried again, ms. */
@@ -64,26 +68,22 @@ export class SubmitRunner {
     switch (data.action) {
       case 'claim':
         return this.claim(job, token, data.chainJobId, data.kind);
-      case 'inference-result':
-        return this.timed(data.kind, data.startedAt, s.submitInferenceResult(data.chainJobId, data.result));
-      case 'partial':
-        return this.timed(data.kind, data.startedAt, s.submitPartial(data.chainJobId, data.result));
       case 'hand-back':
         return s.handBack(data.chainJobId, data.reason);
-      case 'report-contribution':
-        return s.reportContribution(data.chainJobId, data.participant);
-      case 'form-committee':
-        return s.formCommittee(data.chainJobId);
-      case 'close-contributions':
-        return s.closeContributions(data.chainJobId);
       case 'expire':
         return s.expire(data.chainJobId);
+      default:
+        return this.kindAction(data);
     }
   }
 
-  private async timed(kind: JobKind, startedAt: number, posting: Promise<SubmitOutcome>): Promise<SubmitOutcome> {
-    const outcome = await posting;
-    this.o.metrics.jobDuration.observe({ kind, outcome: outcome.status }, (Date.now() - startedAt) / 1000);
+  /** One of a kind's own actions; one that posts a processor's result (`startedAt`) is timed as the job's duration. */
+  private async kindAction(data: KindSubmitData & { startedAt?: number }): Promise<SubmitOutcome> {
+    const module = kindOfAction(data.action);
+    const kind = module && this.o.kinds[module.name as JobKind];
+    if (!kind) throw new PermanentError('Pipeline.UnknownAction', `no job kind served here posts ${data.action}`);
+    const outcome = await kind.submit(data);
+    if (data.startedAt !== undefined) this.o.metrics.jobDuration.observe({ kind: data.kind, outcome: outcome.status }, (Date.now() - data.startedAt) / 1000);
     return outcome;
   }
 

@@ -18,6 +18,8 @@ import { loadConfig, requirePassphrase } from '../config/index.js';
 import { loadKeys } from '../keys/index.js';
 import { ArtifactCache } from '../zk/artifacts.js';
 
+export { unlessCancelled } from './cancel.js';
+
 export interface SandboxContext {
   client: ModelproofClient;
   ipfs: Ipfs;

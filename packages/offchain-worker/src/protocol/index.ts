@@ -8,8 +8,6 @@ import { u8aToHex } from '@polkadot/util';
 
 import { type AggregationJobKind, type Contribution, type DecodedEvent, type Job, type ModelproofClient, getContribution } from '@modelproof/sdk';
 
-import type { JobKind } from '../metrics/index.js';
-
 export type AggregationJob = Job & { kind: AggregationJobKind };
 
 /** Final statuses: nothing is left to do for the job. */
@@ -30,11 +28,11 @@ export async function nextBlock(client: ModelproofClient): Promise<number> {
   return (await client.api.rpc.chain.getHeader()).number.toNumber() + 1;
 }
 
-/** The kind of job a `JobSubmitted` event announces (its `kind` decodes as `Inference` or `{ Inference: null }`). */
-export function submittedKind(event: DecodedEvent): JobKind {
+/** The chain's kind of job a `JobSubmitted` event announces (its `kind` decodes as `Inference` or `{ Inference: null }`). */
+export function submittedChainKind(event: DecodedEvent): string {
   const tag = event.data['kind'];
-  const inference = tag === 'Inference' || (typeof tag === 'object' && tag !== null && 'Inference' in tag);
-  return inference ? 'inference' : 'aggregation';
+  if (typeof tag === 'string') return tag;
+  return typeof tag === 'object' && tag !== null ? (Object.keys(tag)[0] ?? '') : '';
 }
 
 /** Why an aggregation job no longer takes a candidacy in block `next`, or `undefined` when it does. */

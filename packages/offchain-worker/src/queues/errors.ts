@@ -1,14 +1,16 @@
 /**
  * Error classification of the pipeline: a {@link TransientError} is retried with backoff, a
  * {@link PermanentError} goes straight to the dead-letter queue with its reason. Errors of the
- * SDK are classified by their stable `code`; anything unknown counts as transient (retried, and
- * dead-lettered once the attempts are exhausted).
+ * SDK say themselves whether a retry may help (`ModelproofError.retryable`); their stable `code`
+ * only names the failure in dead letters and metrics. Anything else counts as transient (retried,
+ * and dead-lettered once the attempts are exhausted).
  */
 import { UnrecoverableError } from 'bullmq';
 
 /** A failure worth retrying (timeouts, disconnects, an unavailable IPFS node). */
 export class TransientError extends Error {
   readonly code: string;
+  readonly retryable = true;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TransientError';
@@ -23,6 +25,7 @@ export class TransientError extends Error {
  */
 export class PermanentError extends UnrecoverableError {
   readonly code: string;
+  readonly retryable = false;
   constructor(code: string, message: string) {
     super(message);
     // BullMQ recognises an unrecoverable error by this name too, which is all that survives
@@ -32,36 +35,6 @@ export class PermanentError extends UnrecoverableError {
   }
 }
 
-const TRANSIENT_CODES = new Set(['Client.Timeout', 'Client.Disconnected', 'Client.Aborted', 'Ipfs.Timeout', 'Ipfs.Unavailable', 'Input.Unavailable']);
-// Content and authorization failures: retrying cannot fix them. (`Job.NotReady`, `Job.NotFound`
-// stay transient: the chain may still get there.)
-const PERMANENT_PREFIXES = ['Crypto.', 'Zk.', 'Smpc.', 'ComputeJobs.', 'ModelRegistry.', 'Escrow.', 'Pipeline.'];
-const PERMANENT_CODES = new Set([
-  'Model.DigestMismatch',
-  'Model.NoGrant',
-  'Model.BadManifest',
-  'Model.BadBundle',
-  'Model.NoInterface',
-  'Model.NotFound',
-  'Model.NoEncryptionKey',
-  'Model.InvalidParams',
-  'Job.BadContribution',
-  'Job.BadInput',
-  'Job.NotARecipient',
-  'Input.Invalid',
-  'Job.NotAuthorized',
-  'Job.OwnerKeyUnknown',
-  'Job.Expired',
-  'Job.WrongKind',
-  'Job.InvalidParams',
-  'Job.VectorLengthMismatch',
-  'Ipfs.InvalidCid',
-  'Ipfs.TooLarge',
-  'Client.InvalidParams',
-  'Client.NoSigner',
-  'Client.RuntimeMismatch',
-]);
-
 export interface Classification {
   permanent: boolean;
   /** A short public code (`ComputeJobs.InvalidProof`, `Client.Timeout`, `Unknown`). */
@@ -70,22 +43,23 @@ export interface Classification {
   reason: string;
 }
 
-/** Whether an error code is permanent. Unknown codes are transient. */
-export function isPermanentCode(code: string): boolean {
-  if (TRANSIENT_CODES.has(code)) return false;
-  return PERMANENT_CODES.has(code) || PERMANENT_PREFIXES.some((p) => code.startsWith(p));
-}
-
-/** Classifies any thrown value. */
+/**
+ * Classifies any thrown value by what it says about itself: its `retryable` flag (every
+ * `ModelproofError`, and the two classes above, carry one), else BullMQ's `UnrecoverableError`
+ * is permanent and anything else — a bug, a socket error — transient (retried, then
+ * dead-lettered once the attempts are exhausted).
+ */
 export function classifyError(error: unknown): Classification {
   const message = error instanceof Error ? error.message : String(error);
-  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-  if (error instanceof TransientError) return { permanent: false, code: error.code, reason: message };
-  if (error instanceof PermanentError) return { permanent: true, code: error.code, reason: message };
-  if (code !== undefined && /^[A-Za-z0-9]+\.[A-Za-z0-9.]+$/.test(code)) return { permanent: isPermanentCode(code), code, reason: message };
-  if (error instanceof UnrecoverableError) return { permanent: true, code: 'Unrecoverable', reason: message };
-  return { permanent: false, code: 'Unknown', reason: message };
+  const code = typeof (error as { code?: unknown })?.code === 'string' && CODE.test((error as { code: string }).code) ? (error as { code: string }).code : undefined;
+  if (typeof (error as { retryable?: unknown })?.retryable === 'boolean') {
+    return { permanent: !(error as { retryable: boolean }).retryable, code: code ?? 'Unknown', reason: message };
+  }
+  if (error instanceof UnrecoverableError) return { permanent: true, code: code ?? 'Unrecoverable', reason: message };
+  return { permanent: false, code: code ?? 'Unknown', reason: message };
 }
+
+const CODE = /^[A-Za-z0-9]+\.[A-Za-z0-9.]+$/;
 
 /**
  * Turns an error into the one BullMQ should see: a {@link PermanentError} (not retried) or a

@@ -17,7 +17,8 @@ import type { Redis } from 'ioredis';
 
 import type { HandBackReason } from '@modelproof/sdk';
 
-import type { JobKind, WorkerMetrics } from '../metrics/index.js';
+import type { AggregationSubmission, InferenceResultSubmission, JobKind } from '../kinds/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
 
 export * from './errors.js';
 
@@ -27,30 +28,23 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 /** A 0x-prefixed hex string. */
 export type Hex = `0x${string}`;
 
-/** What a processor gets for an inference job (ids as decimal strings: job data is JSON). */
+/**
+ * What a processor gets: the chain job id, and the finalized block where the work was queued.
+ * Everything else it reads from chain state when it runs, so a job queued long ago never acts on
+ * a stale copy.
+ */
 export interface InferenceJobData {
   chainJobId: string;
   kind: 'inference';
-  modelId: string;
-  circuitId: Hex;
-  inputHash: Hex;
-  inputCid: string;
-  /** Block number by which the result must be included. */
-  deadline: number;
   /** Finalized block where the claim was seen. */
   block: number;
 }
 
-/** What a processor gets for an aggregation job. */
+/** What a processor gets for an aggregation job (see {@link InferenceJobData}). */
 export interface AggregationJobData {
   chainJobId: string;
   kind: 'aggregation';
-  /** The committee in order (SS58); this worker is `committee[memberIndex]`. */
-  committee: string[];
-  memberIndex: number;
-  /** Number of contributors fixed by `ContributionsClosed`. */
-  contributors: number;
-  deadline: number;
+  /** The block at which the review period was over and the partial sum became due. */
   block: number;
 }
 
@@ -99,14 +93,15 @@ export interface FailureRecord {
   failedAt: number;
 }
 
-export type SubmitJobData =
+/** The transactions every kind shares (see `../submitter`). */
+export type SharedSubmitData =
   | { action: 'claim'; chainJobId: string; kind: JobKind }
-  | { action: 'inference-result'; chainJobId: string; kind: 'inference'; result: InferenceResult; startedAt: number }
-  | { action: 'partial'; chainJobId: string; kind: 'aggregation'; result: AggregationResult; startedAt: number }
-  /** Gives a claimed inference job back after `failure`; the dead letter is written once the outcome is known. */
-  | { action: 'hand-back'; chainJobId: string; kind: 'inference'; reason: HandBackReason; failure: FailureRecord }
-  | { action: 'report-contribution'; chainJobId: string; kind: 'aggregation'; participant: string; why: string }
-  | { action: ScheduledSubmitAction; chainJobId: string; kind: JobKind; atBlock: number };
+  /** Gives a claimed job back after `failure`; the dead letter is written once the outcome is known. */
+  | { action: 'hand-back'; chainJobId: string; kind: JobKind; reason: HandBackReason; failure: FailureRecord }
+  | { action: 'expire'; chainJobId: string; kind: JobKind; atBlock: number };
+
+/** A job of the `submit` queue: a shared transaction, or one of a kind's own (`../kinds`). */
+export type SubmitJobData = SharedSubmitData | InferenceResultSubmission | AggregationSubmission;
 
 /** An entry of the dead-letter queue. */
 export interface DeadLetterData extends FailureRecord {
@@ -195,6 +190,13 @@ export class PipelineQueues {
       ['submit', this.submit as Queue],
       ['dead-letter', this.deadLetter as Queue],
     ];
+  }
+
+  /** The processor queue of a job kind (named after it). */
+  processorQueue(kind: string): Queue<ProcessorJobData> {
+    if (kind === 'inference') return this.inference as Queue<ProcessorJobData>;
+    if (kind === 'aggregation') return this.aggregation as Queue<ProcessorJobData>;
+    throw new Error(`no processor queue for job kind ${kind}`);
   }
 
   /** Enqueues an inference job (a no-op if that chain job is already queued). */

@@ -4,5 +4,4 @@
  */
 export { ZkJobError, type ZkJobErrorCode } from './errors.js';
 export { ArtifactCache, verifyingKeyOfZkey, type ArtifactCacheOptions, type FetchArtifactsParams, type ModelArtifacts } from './artifacts.js';
-export { encodeProof } from './encoding.js';
 export { computeOutputs, prove, terminateProver, type ProveParams, type ProveResult } from './prove.js';

@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { fieldToHex, verifyGroth16 } from '@modelproof/sdk/zk';
+import { type SnarkjsProofJson, fieldToHex, proofFromSnarkjs, verifyGroth16 } from '@modelproof/sdk/zk';
+import { u8aToHex } from '@polkadot/util';
 import * as snarkjs from 'snarkjs';
 import type { ModelArtifacts } from './artifacts.js';
-import { encodeProof, toHex } from './encoding.js';
 import { ZkJobError } from './errors.js';
 
 export interface ProveParams {
@@ -50,7 +50,12 @@ export async function prove({ circuit, input }: ProveParams): Promise<ProveResul
     throw new ZkJobError('Zk.WitnessFailed', `circuit ${circuit.circuitId} rejected the witness: ${why}`, { cause: e });
   }
   const proveMs = performance.now() - t0;
-  const proofBytes = encodeProof(result.proof);
+  let proofBytes: Uint8Array;
+  try {
+    proofBytes = proofFromSnarkjs(result.proof as SnarkjsProofJson);
+  } catch (e) {
+    throw new ZkJobError('Zk.LocalVerificationFailed', `the ${circuit.circuitId} proof cannot be encoded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
   const publicSignals = result.publicSignals.map((s) => BigInt(s));
   if (publicSignals.length !== circuit.nPublic) {
     throw new ZkJobError('Zk.LocalVerificationFailed', `circuit ${circuit.circuitId} produced ${publicSignals.length} public signals, its key has ${circuit.nPublic}`);
@@ -66,7 +71,7 @@ export async function prove({ circuit, input }: ProveParams): Promise<ProveResul
   return {
     output: publicSignals.slice(0, nOutputs).map((s) => fieldToHex(s)),
     outputCommitment: fieldToHex(publicSignals[nOutputs]!),
-    proof: toHex(proofBytes),
+    proof: u8aToHex(proofBytes) as `0x${string}`,
     publicSignals,
     proveMs,
   };

@@ -1,10 +1,8 @@
 /**
  * The built-in sandboxed processors for tests that run them for real. A BullMQ child process
- * cannot load TypeScript, so the entry (src/processors/<kind>-sandbox.ts) is bundled by esbuild
+ * cannot load TypeScript, so the entry (src/kinds/<kind>/sandbox-entry.ts) is bundled by esbuild
  * into a gitignored cache folder inside the repository (node_modules/.cache, so the bundle's bare
- * imports resolve from node_modules), in a `processors/` folder as deep as `dist/processors/` (the
- * default circuits directory is found relative to the module); the SDK is bundled from its
- * sources. The child builds its context from the environment the pipeline gives it
+ * imports resolve from node_modules); the SDK is bundled from its sources. The child builds its context from the environment the pipeline gives it
  * (`processorEnv`: MODELPROOF_WORKER_*).
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -22,10 +20,10 @@ export interface SandboxBundle {
 
 export async function bundleSandbox(kind: 'inference' | 'aggregation'): Promise<SandboxBundle> {
   const dir = join(ROOT, 'node_modules', '.cache', `modelproof-${kind}-sandbox-${process.pid}`);
-  await mkdir(join(dir, 'processors'), { recursive: true });
-  const file = join(dir, 'processors', `${kind}-sandbox.mjs`);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${kind}-sandbox-entry.mjs`);
   await build({
-    entryPoints: [join(ROOT, 'packages', 'offchain-worker', 'src', 'processors', `${kind}-sandbox.ts`)],
+    entryPoints: [join(ROOT, 'packages', 'offchain-worker', 'src', 'kinds', kind, 'sandbox-entry.ts')],
     outfile: file,
     bundle: true,
     platform: 'node',

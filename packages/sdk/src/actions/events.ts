@@ -33,8 +33,15 @@ export interface WatchOptions {
 export type Unwatch = () => void;
 
 /**
- * Calls `onBlock` for every new (or finalized) block, in order, one at a time (it may be async).
- * @internal building block of `watchEvents` and `waitForJob`.
+ * Calls `onBlock` for every new (or finalized, with `{ finalized: true }`) block, in order, one at
+ * a time (it may be async: the next block waits for it). Rides out reconnects: blocks missed
+ * while the socket was down are delivered after it comes back (up to `maxCatchUp`). The building
+ * block of `watchEvents` and `waitForJob`; an indexer that keeps its own cursor uses it as its
+ * head signal.
+ *
+ * ```ts
+ * const unwatch = watchBlocks(client, ({ blockNumber }) => console.log('finalized', blockNumber), { finalized: true });
+ * ```
  */
 export function watchBlocks(client: ModelproofClient, onBlock: (block: BlockRef) => Promise<void> | void, options: WatchOptions = {}): Unwatch {
   const conn = connectionOf(client);
@@ -133,7 +140,7 @@ function matcher(filter: EventFilter): (event: DecodedEvent) => boolean {
     (methods === undefined || methods.includes(event.method));
 }
 
-/** Decoded events of one block. */
+/** Decoded events of one block. @internal see {@link getBlockEvents} */
 export async function blockEvents(conn: Connection, block: BlockRef): Promise<WatchedEvent[]> {
   const records = await eventsAt(conn.api, block.blockHash);
   return records.map((record) => ({
@@ -141,6 +148,16 @@ export async function blockEvents(conn: Connection, block: BlockRef): Promise<Wa
     ...block,
     extrinsicIndex: record.phase.isApplyExtrinsic ? record.phase.asApplyExtrinsic.toNumber() : null,
   }));
+}
+
+/**
+ * Every event of the block `block` names, decoded (`{ section, method, data }` with SS58
+ * addresses, bigints and 0x-hex), in the order the runtime emitted them, each with the block and
+ * its extrinsic index. Rejects with `Client.Timeout` / `Client.Disconnected` like a query.
+ */
+export function getBlockEvents(client: ModelproofClient, block: BlockRef, options: { timeoutMs?: number } = {}): Promise<WatchedEvent[]> {
+  const conn = connectionOf(client);
+  return guard(conn, `reading the events of block ${block.blockNumber}`, () => blockEvents(conn, block), options);
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   type WatchedEvent,
   type WaitOptions,
   type WatchOptions,
+  getBlockEvents,
   waitForBlock,
   watchBlocks,
   watchEvents,

@@ -8,7 +8,8 @@ import { u8aToHex, u8aToString } from '@polkadot/util';
 
 import type { ModelproofClient } from '../client/client.js';
 import { connectionOf } from '../client/client.js';
-import { ClientError, ModelproofError } from '../errors.js';
+import { ClientError } from '../errors.js';
+import { JobError } from '../jobs/errors.js';
 import { type Hex, toPlain } from '../tx/decode.js';
 import { type Receipt, type SubmitOptions, submit } from '../tx/submit.js';
 import { type BlockRef, type WaitOptions, type WaitStep, waitForBlockState } from './events.js';
@@ -601,12 +602,12 @@ export function waitForJobState(
   const jobs = queryOf(conn.api, PALLET, 'Jobs') as unknown as { at(hash: string, key: bigint): Promise<Codec> };
   const check = async (block: BlockRef): Promise<WaitStep<Job>> => {
     const value = toPlain(await jobs.at(block.blockHash, id)) as Record<string, unknown> | null;
-    if (value === null) return finalized ? undefined : { fail: new ModelproofError('Job.NotFound', `no job ${id} on chain`) };
+    if (value === null) return finalized ? undefined : { fail: new JobError('Job.NotFound', `no job ${id} on chain`) };
     const job = jobFromPlain(id, value);
     if (predicate(job)) return { done: job };
-    if (job.status === 'Expired') return { fail: new ModelproofError('Job.Expired', `job ${id} expired while ${what}`) };
+    if (job.status === 'Expired') return { fail: new JobError('Job.Expired', `job ${id} expired while ${what}`) };
     if (job.status === 'Failed') {
-      return { fail: new ModelproofError('Job.Failed', `job ${id} failed (handed back, no committee, or too few valid contributions) while ${what}`) };
+      return { fail: new JobError('Job.Failed', `job ${id} failed (handed back, no committee, or too few valid contributions) while ${what}`) };
     }
     return undefined;
   };

@@ -220,6 +220,12 @@ export function encryptModel(source: ByteSource, options: { contentKey?: Uint8Ar
   return { contentKey, header, chunks, result };
 }
 
+/** A record whose decryption is under way. */
+interface PendingChunk {
+  index: number;
+  plaintext: Promise<ArrayBuffer>;
+}
+
 /** Options of {@link decryptModel}. */
 export interface DecryptModelOptions {
   /** The on-chain `ciphertext_digest`: the whole object must hash to it. */
@@ -269,7 +275,25 @@ export async function* decryptModel(
     }
     cipher?.push(header);
     const aesKey = await importAesKey(key, 'decrypt');
-    for (let index = 0; ; index++) {
+    // Record i is decrypted (by WebCrypto, which runs it off the main thread where it can) while
+    // the plaintext of record i - 1 is hashed and released and record i + 1 is read and checked:
+    // the two SHA3 passes overlap with AES-GCM. Chunks are still released in order, each after
+    // its tag checked.
+    let inFlight: PendingChunk | undefined;
+    const settle = async (pending: PendingChunk): Promise<Uint8Array> => {
+      let chunk: Uint8Array;
+      try {
+        chunk = new Uint8Array(await pending.plaintext);
+      } catch {
+        throw new CryptoError('Crypto.TamperedChunk', `chunk ${pending.index} failed authentication (modified, reordered or from another object)`, {
+          chunkIndex: pending.index,
+        });
+      }
+      plain?.push(chunk);
+      return chunk;
+    };
+    /** Reads record `index`: its info word and its body, checked for framing. */
+    const readRecord = async (index: number): Promise<{ info: Uint8Array; body: Uint8Array; final: boolean }> => {
       if (index > MAX_CHUNKS) throw new CryptoError('Crypto.TamperedChunk', 'too many chunks for format v1', { chunkIndex: index });
       const info = await reader.read(INFO_LEN);
       if (info.length < INFO_LEN) {
@@ -291,26 +315,31 @@ export async function* decryptModel(
       if (body.length < len + TAG_LEN) {
         throw new CryptoError('Crypto.TruncatedStream', `the stream ended inside chunk ${index}`, { chunkIndex: index });
       }
-      let chunk: Uint8Array;
+      return { info, body, final };
+    };
+    for (let index = 0; ; index++) {
+      let record: { info: Uint8Array; body: Uint8Array; final: boolean };
       try {
-        chunk = new Uint8Array(
-          await subtle().decrypt(
-            { name: 'AES-GCM', iv: nonce(h.noncePrefix, index), additionalData: asBufferSource(concatBytes(header, u32be(index), info)), tagLength: TAG_LEN * 8 },
-            aesKey,
-            asBufferSource(body),
-          ),
-        );
-      } catch {
-        throw new CryptoError('Crypto.TamperedChunk', `chunk ${index} failed authentication (modified, reordered or from another object)`, {
-          chunkIndex: index,
-        });
+        record = await readRecord(index);
+      } catch (error) {
+        // the chunk before is released (or its bad tag reported) first, as without the overlap
+        if (inFlight) yield await settle(inFlight);
+        throw error;
       }
+      const { info, body, final } = record;
       cipher?.push(info).push(body);
-      plain?.push(chunk);
-      if (!final) {
-        yield chunk;
-        continue;
-      }
+      const plaintext = subtle().decrypt(
+        { name: 'AES-GCM', iv: nonce(h.noncePrefix, index), additionalData: asBufferSource(concatBytes(header, u32be(index), info)), tagLength: TAG_LEN * 8 },
+        aesKey,
+        asBufferSource(body),
+      );
+      // handled when settled; until then a consumer that stops early must not leave a rejection unhandled
+      plaintext.catch(() => undefined);
+      const current: PendingChunk = { index, plaintext };
+      if (inFlight) yield await settle(inFlight);
+      inFlight = current;
+      if (!final) continue;
+      const last = await settle(current);
       if (await reader.fill(1)) {
         throw new CryptoError('Crypto.TamperedChunk', `data continues after the final chunk (${index})`, { chunkIndex: index + 1 });
       }
@@ -320,7 +349,7 @@ export async function* decryptModel(
       if (plain && expectedDigest && !equalBytes(plain.root(), expectedDigest)) {
         throw new CryptoError('Crypto.DigestMismatch', 'the decrypted model does not match the expected digest');
       }
-      yield chunk;
+      yield last;
       return;
     }
   } finally {

@@ -19,14 +19,17 @@ export type IpfsErrorCode =
   /** A parameter is unusable (nothing was sent). */
   | 'Ipfs.InvalidParams';
 
-/** Errors of `@modelproof/sdk/ipfs`. */
+/** The {@link IpfsError}s a retry may get past: the node was slow, away or busy, the content not there yet. */
+const RETRYABLE_IPFS_CODES: ReadonlySet<string> = new Set<IpfsErrorCode>(['Ipfs.Timeout', 'Ipfs.Unavailable', 'Ipfs.NotFound', 'Ipfs.Aborted', 'Ipfs.RequestFailed']);
+
+/** Errors of `@modelproof/sdk/ipfs`. `retryable` for `Timeout`, `Unavailable`, `NotFound`, `Aborted`, `RequestFailed`. */
 export class IpfsError extends ModelproofError {
   declare readonly code: IpfsErrorCode;
   /** The CID concerned, when there is one. */
   readonly cid: string | undefined;
 
   constructor(code: IpfsErrorCode, message: string, options?: { cause?: unknown; cid?: string }) {
-    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options?.cause, retryable: RETRYABLE_IPFS_CODES.has(code) });
     this.name = 'IpfsError';
     this.cid = options?.cid;
   }

@@ -33,13 +33,16 @@ export type JobErrorCode =
   /** Parameters are unusable (nothing was sent). */
   | 'Job.InvalidParams';
 
-/** Errors of the job helpers (`@modelproof/sdk/jobs`). */
+/** The {@link JobError}s a retry may get past: chain state that is not there yet. */
+const RETRYABLE_JOB_CODES: ReadonlySet<string> = new Set<JobErrorCode>(['Job.NotFound', 'Job.NotReady', 'Job.ResultNotFound', 'Job.MissingWorkerKey', 'Job.NoWorkers']);
+
+/** Errors of the job helpers (`@modelproof/sdk/jobs`). `retryable` for `NotFound`, `NotReady`, `ResultNotFound`, `MissingWorkerKey`, `NoWorkers`. */
 export class JobError extends ModelproofError {
   declare readonly code: JobErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: JobErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
-    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options?.cause, retryable: RETRYABLE_JOB_CODES.has(code) });
     this.name = 'JobError';
     this.details = Object.freeze({ ...(options?.details ?? {}) });
   }

@@ -11,7 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 
-import type { Hex } from '../queues/index.js';
+import type { Hex } from '../../queues/index.js';
 
 /** Share of a faster measurement that moves the estimate down. */
 const FALL_RATE = 0.2;

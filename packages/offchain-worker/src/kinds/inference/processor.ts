@@ -27,10 +27,10 @@ import { openInferenceInput, sealInferenceOutput } from '@modelproof/sdk/jobs';
 import { randomSalt } from '@modelproof/sdk/zk';
 import { hexToU8a } from '@polkadot/util';
 
-import type { InferenceResult } from '../queues/index.js';
-import type { ArtifactCache } from '../zk/artifacts.js';
-import { ZkJobError } from '../zk/errors.js';
-import { computeOutputs, prove } from '../zk/prove.js';
+import type { InferenceResult } from '../../queues/index.js';
+import type { ArtifactCache } from '../../zk/artifacts.js';
+import { ZkJobError } from '../../zk/errors.js';
+import { computeOutputs, prove } from '../../zk/prove.js';
 
 /** Default size limit of a sealed inference input. */
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
@@ -115,7 +115,7 @@ export async function processInference(deps: InferenceDeps, ref: InferenceJobRef
     );
   } catch (e) {
     // Unreadable, not addressed to us, or not hashing to the job's input_hash: it never gets
-    // better, so a permanent Zk.* code (the queue layer retries unknown areas such as Job.*).
+    // better; named as a failure of this job's proving step.
     if (isModelproofError(e, 'Job.BadInput') || isModelproofError(e, 'Job.NotARecipient')) {
       throw new ZkJobError('Zk.BadInput', `job ${jobId}: ${e.message}`, { cause: e });
     }
@@ -148,7 +148,7 @@ export async function processInference(deps: InferenceDeps, ref: InferenceJobRef
 /** A failed download of the job's input, told apart from the model's; our own node's trouble (`Ipfs.Unavailable`) stays as it is. */
 function inputDownloadError(error: unknown, cid: string): unknown {
   if (!isModelproofError(error)) return error;
-  if (error.code === 'Ipfs.NotFound' || error.code === 'Ipfs.Timeout') return new ModelproofError('Input.Unavailable', `input ${cid}: ${error.message}`, { cause: error });
+  if (error.code === 'Ipfs.NotFound' || error.code === 'Ipfs.Timeout') return new ModelproofError('Input.Unavailable', `input ${cid}: ${error.message}`, { cause: error, retryable: true });
   if (error.code === 'Ipfs.TooLarge' || error.code === 'Ipfs.InvalidCid') return new ModelproofError('Input.Invalid', `input ${cid}: ${error.message}`, { cause: error });
   return error;
 }

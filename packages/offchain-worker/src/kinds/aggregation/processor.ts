@@ -29,7 +29,7 @@ import { type ModelproofClient, getJob, getPartial, isModelproofError } from '@m
 import type { CatOptions, Ipfs, IpfsRequestOptions } from '@modelproof/sdk/ipfs';
 import { type IpfsStore, accountIdHex, computePartialSum } from '@modelproof/sdk/jobs';
 
-import { type AggregationResult, PermanentError, TransientError, toQueueError } from '../queues/index.js';
+import { type AggregationResult, PermanentError, TransientError, toQueueError } from '../../queues/index.js';
 
 /** Default size limit of one manifest / share download (shares of large vectors stay far below it). */
 export const DEFAULT_MAX_SHARE_BYTES = 64 * 1024 * 1024;
@@ -63,19 +63,10 @@ export interface AggregationOutcome extends AggregationResult {
 
 const permanent = (code: string, message: string): PermanentError => new PermanentError(code, `[${code}] ${message}`);
 
-/** IPFS failures a retry can fix; every other `Ipfs.*` code (too large, invalid CID) is permanent. */
-const TRANSIENT_IPFS = new Set(['Ipfs.Timeout', 'Ipfs.Unavailable', 'Ipfs.NotFound', 'Ipfs.Aborted', 'Ipfs.RequestFailed']);
-
-/** Turns an error of the SDK into the queue error BullMQ should see. */
+/** Turns an error of the SDK into the queue error BullMQ should see; a permanent one names its typed cause too. */
 export function classifyAggregationError(error: unknown): Error {
   if (error instanceof PermanentError || error instanceof TransientError) return error;
-  if (isModelproofError(error)) {
-    const { code, message } = error;
-    const reason = message.replace(/^\[[^\]]+\] /, '');
-    if (code.startsWith('Ipfs.')) return TRANSIENT_IPFS.has(code) ? new TransientError(code, `[${code}] ${reason}`, { cause: error }) : permanent(code, reason);
-    // the contribution data is wrong (digest, manifest, key, ciphertext) or the job is not ours to serve: a retry reads the same
-    if (code.startsWith('Job.') || code.startsWith('Smpc.')) return permanent(code, `${reason}${causeDetail(error)}`);
-  }
+  if (isModelproofError(error) && !error.retryable) return permanent(error.code, `${error.message.replace(/^\[[^\]]+\] /, '')}${causeDetail(error)}`);
   return toQueueError(error);
 }
 
