@@ -51,9 +51,16 @@ export interface ChainSpecOptions {
   name?: string;
   /** Chain id; default `<spec_name>_<preset>`. */
   id?: string;
-  /** Chain properties (`tokenSymbol`, `tokenDecimals`, `ss58Format`); default `{}`. */
+  /** Chain properties (`system_properties`); default {@link DEFAULT_CHAIN_PROPERTIES}, the node's own. */
   properties?: Record<string, unknown>;
 }
+
+/**
+ * What the node's chain spec says (`chain/node/src/chain_spec.rs`): UNIT with 12 decimals, SS58
+ * prefix 42 (the runtime's `SS58Prefix`). Wallets and polkadot.js Apps read them from
+ * `system_properties` to show balances and addresses.
+ */
+export const DEFAULT_CHAIN_PROPERTIES: Readonly<Record<string, unknown>> = Object.freeze({ tokenSymbol: 'UNIT', tokenDecimals: 12, ss58Format: 42 });
 
 const ZSTD_WASM_PREFIX = [0x52, 0xbc, 0x53, 0x76, 0x46, 0xdb, 0x8e, 0x05];
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -191,7 +198,7 @@ export async function buildChainSpec(options: ChainSpecOptions): Promise<RawChai
       bootNodes: [],
       telemetryEndpoints: null,
       protocolId: null,
-      properties: options.properties ?? {},
+      properties: { ...(options.properties ?? DEFAULT_CHAIN_PROPERTIES) },
       codeSubstitutes: {},
       genesis: { raw: { top, childrenDefault: {} } },
     };

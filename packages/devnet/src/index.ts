@@ -25,6 +25,7 @@ export type { LogLevel } from './executor.js';
 export {
   buildChainSpec,
   type ChainSpecOptions,
+  DEFAULT_CHAIN_PROPERTIES,
   DEFAULT_GENESIS_TIMESTAMP,
   presetNames,
   type RawChainSpec,

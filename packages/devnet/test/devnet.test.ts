@@ -73,6 +73,13 @@ describe('startDevnet', () => {
       expect(devnet.endpoint).toBe(`ws://127.0.0.1:${devnet.port}`);
       expect(api.runtimeVersion.specName.toString()).toBe(devnet.runtime.specName);
       expect((await api.rpc.chain.getHeader()).number.toNumber()).toBe(1);
+      // system_properties as the node reports them: wallets and Apps show UNIT with 12 decimals
+      const properties = await api.rpc.system.properties();
+      expect(properties.tokenSymbol.unwrap().map((s) => s.toString())).toEqual(['UNIT']);
+      expect(properties.tokenDecimals.unwrap().map((d) => d.toNumber())).toEqual([12]);
+      expect(properties.ss58Format.unwrap().toNumber()).toBe(42);
+      expect(api.registry.chainDecimals).toEqual([12]);
+      expect(api.registry.chainTokens).toEqual(['UNIT']);
 
       // A signed transfer from a funded dev account lands in a block (instant mode).
       const keyring = new Keyring({ type: 'sr25519' });
@@ -210,7 +217,7 @@ describe('startDevnet', () => {
   it('builds the local_testnet preset too', async () => {
     const spec = await buildChainSpec({ wasm: new Uint8Array(await readFile(runtimeWasm)), preset: 'local_testnet' });
     expect(spec.chainType).toBe('Local');
-    expect(spec.properties).toEqual({});
+    expect(spec.properties).toEqual({ tokenSymbol: 'UNIT', tokenDecimals: 12, ss58Format: 42 });
     expect(spec.genesis.raw.top['0x3a636f6465']).toMatch(/^0x/);
     expect(spec.genesis.raw.top[TIMESTAMP_NOW_KEY]).toMatch(/^0x[0-9a-f]{16}$/);
   });

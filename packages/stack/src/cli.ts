@@ -12,6 +12,11 @@ import { isModelproofError } from '@modelproof/sdk';
 import { type AggregationDemoResult, type InferenceDemoResult, runAggregationDemo, runInferenceDemo } from './demo.js';
 import { type Stack, startStack } from './stack.js';
 
+/** polkadot.js Apps pointed at `endpoint` (its `?rpc=` parameter); the chain reports UNIT with 12 decimals, like the node. */
+export function appsLink(endpoint: string): string {
+  return `https://polkadot.js.org/apps/?rpc=${encodeURIComponent(endpoint)}#/explorer`;
+}
+
 export const USAGE = `Usage: modelproof-stack [options]
 
 Runs the local Modelproof stack until Ctrl-C: a dev chain, Redis, a Kubo IPFS node and worker
@@ -143,6 +148,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
 
     out.write('\nModelproof local stack\n');
     out.write(`  chain   ${stack.endpoints.chain}\n  redis   ${stack.endpoints.redis}\n  ipfs    ${stack.endpoints.ipfs} (gateway ${stack.endpoints.ipfsGateway})\n`);
+    out.write(`  apps    ${appsLink(stack.endpoints.chain)} (polkadot.js Apps on this chain: raw storage, events, extrinsics)\n`);
     for (const w of stack.workers) out.write(`  ${w.name}  ${w.address}  ${w.metricsUrl}  ${w.healthzUrl}  log ${w.logFile}\n`);
     out.write('\n');
 

@@ -83,6 +83,8 @@ test('runs the demo to verified results, serves, and stops everything on SIGINT'
   }
   expect(logs.every((l) => existsSync(l))).toBe(true);
   const chainPort = Number(/chain {3}ws:\/\/127\.0\.0\.1:(\d+)/.exec(lines.join('\n'))![1]);
+  // the raw view: polkadot.js Apps with ?rpc= pointing at this chain
+  expect(lines.find((l) => l.startsWith('  apps '))).toContain(`?rpc=${encodeURIComponent(`ws://127.0.0.1:${chainPort}`)}#/explorer`);
   const workerPids = (await promisify(execFile)('pgrep', ['-P', String(child.pid)])).stdout.trim().split('\n').map(Number);
   expect(workerPids.length).toBeGreaterThanOrEqual(5); // 3 workers, redis-server, ipfs
 
