@@ -16,6 +16,7 @@ import { type IpfsNode, type IpfsOptions, startIpfs } from './ipfs.js';
 import { type RedisNode, type RedisOptions, startRedis } from './redis.js';
 import { LOG_LEVELS, type LogLevel, loadCore, releaseExecutor, retainExecutor } from './executor.js';
 import { buildChainSpec, type RawChainSpec, wasmToHex } from './genesis.js';
+import { withOrderedExtrinsicWatch } from './extrinsic-watch.js';
 import { listen, type RpcHandler } from './server.js';
 
 export { DevnetError, type DevnetErrorCode } from './errors.js';
@@ -262,7 +263,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     }
     if (options.blockTime !== undefined) stopTicker = startTicker(chain, options.blockTime);
     const { handler } = await import('@acala-network/chopsticks/rpc/index');
-    server.setHandler(handler({ chain }) as RpcHandler);
+    server.setHandler(withOrderedExtrinsicWatch(handler({ chain }) as RpcHandler, chain, core));
     if (options.ipfs) ipfs = await startIpfs(options.ipfs === true ? {} : options.ipfs);
     if (options.redis) redis = await startRedis(options.redis === true ? {} : options.redis);
 
