@@ -19,7 +19,9 @@ export type CryptoErrorCode =
   /** The caller passed something unusable: wrong key length, not bytes, a reused stream. */
   | 'Crypto.InvalidInput'
   /** No WebCrypto (`globalThis.crypto.subtle`) in this JavaScript runtime. */
-  | 'Crypto.Unavailable';
+  | 'Crypto.Unavailable'
+  /** A wallet's signatures of the same message differ (sr25519): no key can be derived from them deterministically. */
+  | 'Crypto.NonDeterministicSigner';
 
 /** Errors of the crypto layer. Messages name chunk indices and lengths, never keys or plaintext. */
 export class CryptoError extends ModelproofError {

@@ -50,3 +50,11 @@ export {
   wrapKey,
   type EncryptionKeyPair,
 } from './envelope.js';
+export {
+  deriveEncryptionKeyPair,
+  encryptionKeyMessage,
+  encryptionKeyPairFromSignature,
+  rawMessageSigner,
+  type MessageSigner,
+  type RawSigner,
+} from './derive.js';
