@@ -3,7 +3,7 @@
  * `{ partialCid, partialDigest }` out (DESIGN.md "SMPC job: secure aggregation").
  *
  * `processAggregation(deps, job)` is a plain function (testable without BullMQ or Redis);
- * `aggregation-sandbox.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
+ * `sandbox-entry.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
  * from the worker's config and keystore.
  *
  * The pipeline starts it once the job's review period is over (partial sums are accepted only
@@ -22,7 +22,7 @@
  * (retried with backoff); a job that is not ours, a digest mismatch, a bad manifest, a share
  * sealed to another key or a tampered ciphertext is a {@link PermanentError} whose message starts
  * with `[Code] ` and names the reason. A bad contribution found at this point was not rejected
- * during the review period (the worker checks each one as it arrives, see `../aggregation`): it
+ * during the review period (the worker checks each one as it arrives, see `./index.ts`): it
  * is too late to reject it, and no partial sum can be computed without it.
  */
 import { type ModelproofClient, getJob, getPartial, isModelproofError } from '@modelproof/sdk';

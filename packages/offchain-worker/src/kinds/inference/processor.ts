@@ -2,7 +2,7 @@
  * The inference processor: a claimed ZK inference job in, what `submit_inference_result` posts out.
  *
  * `processInference(deps, job)` is a plain function (testable without BullMQ or Redis);
- * `inference-sandbox.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
+ * `sandbox-entry.ts` is the module BullMQ runs as a sandboxed processor and builds the deps
  * from the worker's config and keystore.
  *
  * Steps: read the job and its circuit (the model's, recorded in the job) from chain → get the
