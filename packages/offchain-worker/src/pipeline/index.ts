@@ -269,9 +269,6 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
         claims = new ClaimOnSubmission({ client: c, queues, vetting, serves: new Set(served.map((k) => k.name)), logger: log.child({ component: 'vetting' }) });
       }
 
-      const add = (queue: QueueName, worker: Worker, sandboxed: boolean): void => {
-        workers.push({ queue, worker, sandboxed });
-      };
       for (const module of served) {
         const worker = new Worker(module.name, need(options.processors[module.name], 'processor'), {
           connection: redis,
@@ -282,9 +279,9 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
           workerThreadsOptions: { env: { ...processorEnv } },
         });
         worker.on('completed', onCompleted(module));
-        add(module.name as QueueName, worker, true);
+        workers.push({ queue: module.name as QueueName, worker, sandboxed: true });
         for (const own of need(kinds[module.name], 'kind').inProcessQueues ?? []) {
-          add(own.queue, new Worker(own.queue, (job) => own.process(job), { connection: redis, prefix, concurrency: own.concurrency }), false);
+          workers.push({ queue: own.queue, worker: new Worker(own.queue, (job) => own.process(job), { connection: redis, prefix, concurrency: own.concurrency }), sandboxed: false });
         }
       }
       const runner = new SubmitRunner({
@@ -299,7 +296,7 @@ export function createPipeline(ctx: DaemonContext, options: PipelineOptions): Pi
         logger: log,
         claimRetryMs: options.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS,
       });
-      add('submit', new Worker<SubmitJobData, SubmitOutcome>('submit', runner.process, { connection: redis, prefix, concurrency: 1 }) as unknown as Worker, false);
+      workers.push({ queue: 'submit', worker: new Worker<SubmitJobData, SubmitOutcome>('submit', runner.process, { connection: redis, prefix, concurrency: 1 }) as unknown as Worker, sandboxed: false });
       for (const { queue, worker } of workers) {
         worker.on('failed', onFailed(queue));
         worker.on('error', (e) => log.warn('queue worker error', { queue, reason: e.message }));

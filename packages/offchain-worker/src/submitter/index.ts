@@ -37,7 +37,7 @@ import {
   isModelproofError,
 } from '@modelproof/sdk';
 
-import { type ClaimRules, rulesOf } from '../kinds/index.js';
+import { rulesOf } from '../kinds/index.js';
 import type { Logger } from '../log/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { FINISHED_STATUSES, nextBlock } from '../protocol/index.js';
@@ -117,7 +117,7 @@ export class Submitter {
     return this.once('claim', chainJobId, async (id) => {
       const job = await getJob(this.client, id);
       if (!job) return this.skip('claim', id, GONE);
-      const rules = this.rules(job);
+      const rules = rulesOf(job);
       if (rules.holdsClaim(this.address, job)) return { status: 'already-submitted', chainJobId: String(id) };
       if (job.status !== 'Open') return this.skip('claim', id, `job is ${job.status}`);
       const next = await this.nextBlock();
@@ -135,7 +135,7 @@ export class Submitter {
     const job = await getJob(this.client, BigInt(chainJobId));
     if (job === null || job.status !== 'Open') return false;
     const next = await this.nextBlock();
-    return next <= job.deadline && (await this.rules(job).claimBlocker(this, job, next)) === undefined;
+    return next <= job.deadline && (await rulesOf(job).claimBlocker(this, job, next)) === undefined;
   }
 
   /**
@@ -148,7 +148,7 @@ export class Submitter {
       if (!job) return this.skip('hand-back', id, GONE);
       if (FINISHED_STATUSES.has(job.status)) return this.skip('hand-back', id, `job is ${job.status}`);
       if (await this.deadlinePassed(job)) return this.skip('hand-back', id, `the deadline (block ${job.deadline}) has passed`);
-      const blocker = this.rules(job).handBackBlocker(this.address, job);
+      const blocker = rulesOf(job).handBackBlocker(this.address, job);
       if (blocker !== undefined) return this.skip('hand-back', id, blocker);
       return this.postUnlessRaced('hand-back', id, () => handBackJob(this.client, { jobId: id, reason }, this.txOptions()), BENIGN_RACES['hand-back']);
     });
@@ -164,7 +164,7 @@ export class Submitter {
       const job = await getJob(this.client, id);
       if (!job) return this.skip('expire', id, GONE);
       if (FINISHED_STATUSES.has(job.status)) return this.skip('expire', id, `job is ${job.status}`);
-      const rules = this.rules(job);
+      const rules = rulesOf(job);
       if (!rules.holdsClaim(this.address, job)) return this.skip('expire', id, 'this worker holds no claim on it');
       const next = await this.nextBlock();
       if (next <= job.deadline && !(await rules.undeliverable(this, job, next))) {
@@ -234,9 +234,5 @@ export class Submitter {
     const promise = run(BigInt(chainJobId)).finally(() => this.pending.delete(key));
     this.pending.set(key, promise);
     return promise;
-  }
-
-  private rules(job: Job): ClaimRules {
-    return rulesOf(job);
   }
 }
